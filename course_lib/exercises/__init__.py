@@ -1,0 +1,22 @@
+"""Exercises, bound per notebook: ``from course_lib.exercises.welcome import q1, q2, q3``.
+
+Answer cells start with the placeholder ``____``; ``q1.check()``, ``q1.hint()``, ``q1.hint(2)``
+and ``q1.solution()`` give feedback.
+"""
+
+from course_lib.exercises._core import (
+    Criterion,
+    NotYet,
+    Outcome,
+    Problem,
+    ReflectionProblem,
+    ValueProblem,
+    ____,
+    register,
+    registry,
+)
+
+NOTEBOOK_MODULES = ("welcome",)  # one module per notebook, in course order
+
+__all__ = ["____", "Criterion", "NotYet", "Outcome", "Problem", "ReflectionProblem",
+           "ValueProblem", "NOTEBOOK_MODULES", "register", "registry"]

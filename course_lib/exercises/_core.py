@@ -1,0 +1,289 @@
+"""Exercise machinery in the spirit of Kaggle's learntools: ``q1.check()``, ``q1.hint()``,
+``q1.solution()``.
+
+A learner assigns named variables in the notebook and calls ``q1.check()``; the check reads them
+from the notebook's namespace and answers *correct*, *not yet* (with what to do), or specific
+feedback for known wrong answers. Nothing the learner types can put a traceback in their face.
+Every problem carries its reference solution as code, and the known wrong answers as code, so
+tests/test_exercises.py can prove the shown solution passes and the wrong answers do not.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import sys
+import textwrap
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CORRECT, NOT_YET, SUBMITTED = "correct", "not yet", "submitted"
+
+
+class _Blank:
+    """The ``____`` placeholder a learner replaces with an answer."""
+
+    _instance: _Blank | None = None
+
+    def __new__(cls) -> _Blank:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "____"
+
+
+____ = _Blank()
+
+
+class NotYet(Exception):
+    """Raised by a check function with the feedback a learner should see."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of evaluating one answer: a status and the feedback text."""
+
+    status: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        """True when the answer passes (for a reflection: submitted and on topic)."""
+        return self.status in (CORRECT, SUBMITTED)
+
+
+class Feedback:
+    """Displays as coloured Markdown in Jupyter and as stable plain text elsewhere."""
+
+    _STYLE = {CORRECT: ("✅", "#009E73", "Correct"), NOT_YET: ("⏳", "#D55E00", "Not yet"),
+              SUBMITTED: ("📝", "#0072B2", "Answer recorded"), "hint": ("💡", "#0072B2", "Hint"),
+              "solution": ("📖", "#0072B2", "Solution"), "rubric": ("📋", "#0072B2", "Rubric")}
+
+    def __init__(self, kind: str, message: str, label: str | None = None):
+        self.kind, self.message = kind, message
+        self.label = label or self._STYLE[kind][2]
+
+    def __repr__(self) -> str:
+        return f"{self._STYLE[self.kind][0]} {self.label}: {self.message}"
+
+    def _repr_markdown_(self) -> str:
+        icon, colour, _ = self._STYLE[self.kind]
+        return f'<span style="color:{colour}">{icon} **{self.label}:**</span> {self.message}'
+
+
+def _show(fb: Feedback) -> None:
+    """Display in IPython, print elsewhere."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover - IPython ships with every course environment
+        print(repr(fb))
+        return
+    if get_ipython() is None:
+        print(repr(fb))
+    else:
+        display(fb)
+
+
+def _caller_namespace(depth: int = 2) -> dict[str, Any]:
+    """The globals of the notebook cell (or module) that called the public method."""
+    return sys._getframe(depth).f_globals
+
+
+@dataclass
+class Problem:
+    """One exercise: the names the learner sets, hints, the solution code and the known wrongs.
+
+    ``setup_code`` is what the notebook has already run when the learner answers (imports, data),
+    so tests can execute ``solution_code`` and each of ``wrong_code`` in that context.
+    """
+
+    id: str
+    prompt: str
+    variables: tuple[str, ...]
+    hints: tuple[str, ...]
+    solution_code: str
+    wrong_code: tuple[str, ...] = ()
+    setup_code: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.hints:
+            raise ValueError(f"{self.id}: a problem needs at least one hint")
+        if not self.variables:
+            raise ValueError(f"{self.id}: a problem needs at least one answer variable")
+
+    # -- evaluation (pure; used by check() and by the tests) ---------------------------------
+    def evaluate(self, namespace: Mapping[str, Any]) -> Outcome:
+        """Judge the learner's answer in ``namespace``; never raises for a learner's mistake."""
+        missing = [v for v in self.variables if v not in namespace or namespace[v] is ____]
+        if missing:
+            names = ", ".join(f"`{v}`" for v in missing)
+            return Outcome(NOT_YET, f"set {names} (replace `____` with your answer), "
+                                    "then run this cell again.")
+        try:
+            return self._judge({v: namespace[v] for v in self.variables})
+        except NotYet as exc:
+            return Outcome(NOT_YET, str(exc))
+        except Exception as exc:  # a learner's odd value must not become a traceback
+            return Outcome(NOT_YET, f"checking your answer raised {type(exc).__name__}: {exc}. "
+                                    "Look at what you assigned, then try again.")
+
+    def _judge(self, values: dict[str, Any]) -> Outcome:
+        raise NotImplementedError
+
+    # -- learner-facing ----------------------------------------------------------------------
+    def check(self) -> None:
+        """Check the answer the learner assigned in the notebook."""
+        out = self.evaluate(_caller_namespace())
+        _show(Feedback(out.status, out.message))
+
+    def hint(self, n: int = 1) -> None:
+        """Show hint ``n`` (1 = gentlest)."""
+        total = len(self.hints)
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= total:
+            _show(Feedback("hint", f"there {'is' if total == 1 else 'are'} {total} "
+                                   f"hint{'s' if total > 1 else ''}: call `hint(1)` "
+                                   f"to `hint({total})`."))
+            return
+        more = f" (a stronger one: `hint({n + 1})`)" if n < total else ""
+        _show(Feedback("hint", self.hints[n - 1] + more, label=f"Hint {n} of {total}"))
+
+    def solution(self) -> None:
+        """Show the reference solution."""
+        _show(Feedback("solution", f"\n```python\n{self.solution_code.strip()}\n```"))
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+@dataclass
+class ValueProblem(Problem):
+    """The answer is one number, compared with a relative tolerance.
+
+    ``expected`` may be a callable (computed once on first use, e.g. from a dataset), and
+    ``known_wrong`` maps a (callable giving a) wrong value to the feedback that explains it.
+    """
+
+    expected: float | Callable[[], float] = 0.0
+    rel_tol: float = 1e-3
+    abs_tol: float = 0.0
+    known_wrong: tuple[tuple[float | Callable[[], float], str], ...] = ()
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if len(self.variables) != 1:
+            raise ValueError(f"{self.id}: a ValueProblem has exactly one answer variable")
+
+    def _value(self, key: str, spec: float | Callable[[], float]) -> float:
+        if key not in self._cache:
+            self._cache[key] = float(spec() if callable(spec) else spec)
+        return self._cache[key]
+
+    def _close(self, a: float, b: float) -> bool:
+        return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def _judge(self, values: dict[str, Any]) -> Outcome:
+        (name, got), = values.items()
+        if hasattr(got, "item") and not _is_number(got):
+            try:  # a numpy scalar, or a one-element array, Series or tensor
+                got = got.item()
+            except (ValueError, RuntimeError):
+                raise NotYet(f"`{name}` should be one number, not a collection of them.") from None
+        if not _is_number(got):
+            raise NotYet(f"`{name}` should be a number, but it is a {type(got).__name__}.")
+        got = float(got)
+        if math.isnan(got):
+            raise NotYet(f"`{name}` is NaN: something upstream divided by zero or was missing.")
+        if self._close(got, self._value("expected", self.expected)):
+            return Outcome(CORRECT, f"`{name}` = {got:,.6g}.")
+        for i, (wrong, why) in enumerate(self.known_wrong):
+            if self._close(got, self._value(f"wrong{i}", wrong)):
+                raise NotYet(why)
+        raise NotYet(f"`{name}` = {got:,.6g} is not what we expected. Try `hint()`.")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One point of a reflection rubric, and the words that suggest an answer addresses it."""
+
+    point: str
+    keywords: str  # a regular expression, matched case-insensitively
+
+
+@dataclass
+class ReflectionProblem(Problem):
+    """An open question: the learner writes prose in a string variable.
+
+    It is not auto-graded, and never an always-pass: an empty, placeholder or very short answer is
+    "not yet"; an answer that touches none of the rubric's points is "not yet" with the points to
+    consider; otherwise the rubric (with the points the answer seems to cover ticked) and the model
+    answer are shown for self-assessment. The model answer stays hidden until the learner writes.
+    """
+
+    rubric: tuple[Criterion, ...] = ()
+    min_words: int = 25
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if len(self.variables) != 1 or not self.rubric:
+            raise ValueError(f"{self.id}: a ReflectionProblem needs one variable and a rubric")
+
+    def _words(self, text: str) -> int:
+        return len(re.findall(r"[A-Za-z']+", text))
+
+    def _judge(self, values: dict[str, Any]) -> Outcome:
+        (name, text), = values.items()
+        if not isinstance(text, str):
+            raise NotYet(f"write your answer as text in quotes: {name} = \"\"\"...\"\"\"")
+        n = self._words(text)
+        if n < self.min_words:
+            raise NotYet(f"your answer has {n} words; write at least {self.min_words}: say what "
+                         "you think and why.")
+        hits = [bool(re.search(c.keywords, text, flags=re.IGNORECASE)) for c in self.rubric]
+        if not any(hits):
+            points = "; ".join(c.point for c in self.rubric)
+            raise NotYet(f"your answer does not yet engage with any of the points this question "
+                         f"is about. Consider: {points}.")
+        ticks = "\n".join(f"- [{'x' if h else ' '}] {c.point}"
+                          for c, h in zip(self.rubric, hits, strict=True))
+        return Outcome(SUBMITTED,
+                       f"it seems to address {sum(hits)} of {len(self.rubric)} rubric points "
+                       f"(a keyword guess: judge for yourself).\n\n{ticks}\n\n"
+                       f"**A model answer:** {self._model_answer()}")
+
+    def _model_answer(self) -> str:
+        ns: dict[str, Any] = {}
+        exec(self.solution_code, ns)  # the solution code assigns the model answer
+        return " ".join(textwrap.dedent(ns[self.variables[0]]).split())
+
+    def solution(self) -> None:
+        """Show the model answer, only once the learner has written an answer of their own."""
+        out = self.evaluate(_caller_namespace())
+        if out.status != SUBMITTED:
+            _show(Feedback("solution", "write your own answer first (then `check()` it); the "
+                                       "model answer is shown after you have. " + out.message))
+            return
+        _show(Feedback("solution", self._model_answer()))
+
+
+_REGISTRY: dict[str, Problem] = {}
+
+
+def register(*problems: Problem) -> tuple[Problem, ...]:
+    """Add problems to the course registry (ids must be unique) and return them."""
+    for p in problems:
+        if p.id in _REGISTRY and _REGISTRY[p.id] is not p:
+            raise ValueError(f"exercise id {p.id!r} is registered twice")
+        _REGISTRY[p.id] = p
+    return problems
+
+
+def registry() -> dict[str, Problem]:
+    """Every registered problem by id (import the notebook modules first)."""
+    return dict(_REGISTRY)

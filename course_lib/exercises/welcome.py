@@ -1,0 +1,115 @@
+"""Exercises of notebook 00 (welcome): ``from course_lib.exercises.welcome import q1, q2, q3``."""
+
+from __future__ import annotations
+
+from course_lib.exercises._core import Criterion, ReflectionProblem, ValueProblem, register
+
+
+def _compas_column(column: str, how: str) -> float:
+    from course_lib.data import load_compas
+
+    col = load_compas()[column]
+    return float(col.mean() if how == "mean" else col.sum())
+
+
+q1 = ValueProblem(
+    id="welcome.q1",
+    prompt=("A bank's model decides 50,000 loan applications a day, 30% of them from group B. "
+            "It wrongly rejects 15% of group B's creditworthy applicants and 7% of group A's. "
+            "Over a year of 250 working days, how many extra wrongful rejections does group B "
+            "suffer because of the gap? Store the number in `extra_rejections_per_year`."),
+    variables=("extra_rejections_per_year",),
+    hints=(
+        "Start from one day: how many of the 50,000 decisions are about group B, and what "
+        "fraction of those does the gap (not the whole error rate) add as wrongful rejections?",
+        "`excess_harm(decisions, error_rate_gap, group_share)` computes one day's extra harm; "
+        "the gap is 0.15 - 0.07 and the share 0.3. Multiply by the working days.",
+    ),
+    solution_code=("extra_rejections_per_year = "
+                   "excess_harm(50_000, 0.15 - 0.07, group_share=0.3) * 250"),
+    wrong_code=(
+        "extra_rejections_per_year = excess_harm(50_000, 0.15 - 0.07, group_share=0.3)",
+        "extra_rejections_per_year = excess_harm(50_000, 0.15, group_share=0.3) * 250",
+        "extra_rejections_per_year = 50_000 * 0.08 * 250",
+        "extra_rejections_per_year = '300,000'",
+    ),
+    setup_code="from course_lib.reporting import excess_harm",
+    expected=300_000,
+    known_wrong=(
+        (1_200, "that is one day's extra harm; the question asks for a year of 250 working days."),
+        (562_500, "that counts all of group B's wrongful rejections (15%); only the gap to "
+                  "group A's 7% is extra."),
+        (1_000_000, "that counts every applicant; only group B's 30% of them bears the gap."),
+        (30_000_000, "the gap is 8 percentage points, which is 0.08 as a fraction, not 8."),
+    ),
+)
+
+q2 = ValueProblem(
+    id="welcome.q2",
+    prompt=("Load ProPublica's COMPAS data with `load_compas()`. What fraction of the defendants "
+            "were recorded as reoffending within two years (`two_year_recid` is 1)? Store it in "
+            "`recid_rate`."),
+    variables=("recid_rate",),
+    hints=(
+        "`two_year_recid` holds 1 for a recorded reoffence within two years and 0 otherwise.",
+        "The mean of a 0/1 column is the fraction of ones: `compas[\"two_year_recid\"].mean()`.",
+    ),
+    solution_code='recid_rate = compas["two_year_recid"].mean()',
+    wrong_code=(
+        'recid_rate = compas["two_year_recid"].sum()',
+        'recid_rate = compas["is_recid"].mean()',
+        "recid_rate = compas",
+    ),
+    setup_code="from course_lib.data import load_compas\ncompas = load_compas()",
+    expected=lambda: _compas_column("two_year_recid", "mean"),
+    known_wrong=(
+        (lambda: _compas_column("two_year_recid", "sum"),
+         "that is a count of people; divide by the number of defendants to get a fraction."),
+        (lambda: _compas_column("is_recid", "mean"),
+         "`is_recid` records any reoffence, with no two-year window; use `two_year_recid`."),
+    ),
+)
+
+q3 = ReflectionProblem(
+    id="welcome.q3",
+    prompt=("A loan officer and a model make the same error-rate gap. Apart from the number of "
+            "people affected, how do the model's errors differ for the people it rejects? Write "
+            "a few sentences in `answer_q3`."),
+    variables=("answer_q3",),
+    hints=(
+        "Think of a rejected applicant who tries another bank that licenses the same model.",
+        "Consider also: can the applicant find out why, and does the lender ever learn whether a "
+        "rejected applicant would have repaid?",
+    ),
+    solution_code='''answer_q3 = """
+    A model applies the same rule to everyone, everywhere it is deployed: if several lenders
+    license it, a wrongly rejected applicant meets the same mistake at every bank, with no second
+    opinion. Its reasons are hard to see, so the applicant cannot easily contest the decision.
+    Rejected applicants never get the loan, so the model never learns they would have repaid and
+    the error can persist in a feedback loop; and when no person decided, accountability blurs.
+    """''',
+    wrong_code=(
+        'answer_q3 = "It is unfair."',
+        'answer_q3 = ("Machine learning is a branch of artificial intelligence in which computers '
+        "improve at tasks by studying examples, and deep networks stack many layers of simple "
+        'units to learn rich patterns from images, sound and text.")',
+        "answer_q3 = 42",
+    ),
+    rubric=(
+        Criterion("the same error repeats for everyone, at every lender using the model "
+                  "(no second opinion)",
+                  r"same (error|mistake|model|rule|decision)|everywhere|every (bank|lender)"
+                  r"|monoculture|systematic|homogen|second opinion|other (banks?|lenders?)"),
+        Criterion("the applicant can hardly learn why, or contest the decision",
+                  r"explain|explanation|appeal|contest|reasons?\b|transparen|opaque|black.box"),
+        Criterion("rejected applicants' outcomes are never observed, so errors persist "
+                  "(feedback loop)",
+                  r"feedback|loop|never (learn|see|find out|know)|no (repayment|outcome)|retrain"),
+        Criterion("who is accountable when no person decided",
+                  r"accountab|responsib|liab|blame|regulat"),
+    ),
+)
+
+register(q1, q2, q3)
+
+__all__ = ["q1", "q2", "q3"]

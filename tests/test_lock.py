@@ -1,0 +1,33 @@
+from course_lib import _lock
+
+
+def test_read_pins_normalises_and_ignores_comments():
+    text = "# a comment\nScikit_Learn==1.9.1   # direct\ntorch==2.14.1+cpu\n\n-e .\nfoo>=1\n"
+    assert _lock.read_pins(text) == {"scikit-learn": "1.9.1", "torch": "2.14.1+cpu"}
+
+
+def test_mismatches_find_wrong_and_missing_versions():
+    pins = {"pytest": "0.0.1", "definitely-not-installed-pkg": "1.0",
+            "nvidia-cublas": "99", "numpy": __import__("numpy").__version__}
+    found = _lock.mismatches(pins)
+    assert [(m.name, m.installed is None) for m in found] == \
+        [("pytest", False), ("definitely-not-installed-pkg", True)]
+
+
+def test_public_version_and_cuda_only():
+    assert _lock.public_version("2.14.1+cpu") == "2.14.1"
+    assert _lock.is_cuda_only("nvidia-cudnn-cu13") and _lock.is_cuda_only("triton")
+    assert _lock.is_cuda_only("cuda-bindings")
+    assert not _lock.is_cuda_only("nvidia-ml-py")  # codecarbon's, needed on the CPU too
+    assert not _lock.is_cuda_only("torch")
+
+
+def test_fix_command():
+    found = [_lock.Mismatch("numpy", "2.4.6", "2.0.0")]
+    assert _lock.fix_command(found) == '%pip install "numpy==2.4.6"'
+
+
+def test_find_lock_finds_the_repository_lock():
+    lock = _lock.find_lock()
+    assert lock is not None and lock.name == "requirements.lock"
+    assert _lock.read_pins(lock.read_text())["torch"] == "2.14.1"

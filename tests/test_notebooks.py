@@ -1,0 +1,88 @@
+"""Structure every notebook must have, beyond what nbaudit checks (DEVELOPERS.md anatomy)."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course_lib import _launch, syllabus
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+NBAUDIT = ROOT.parent / "shared" / "tools" / "nbaudit.py"
+
+
+def _cells(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return [(c["cell_type"], "".join(c["source"]), c.get("outputs", [])) for c in nb["cells"]]
+
+
+def _text(outputs):
+    parts = []
+    for o in outputs:
+        parts.append("".join(o.get("text", "")))
+        parts.append("".join(o.get("data", {}).get("text/plain", "")))
+    return "".join(parts)
+
+
+@pytest.fixture(params=BOOKS, ids=[p.name for p in BOOKS])
+def book(request):
+    return request.param
+
+
+def test_there_are_notebooks():
+    assert BOOKS and BOOKS[0].name == "00_welcome.ipynb"
+
+
+def test_first_cell_title_time_and_badges_come_from_the_syllabus(book):
+    e = syllabus.entry(book.stem)
+    kind, head, _ = _cells(book)[0]
+    assert kind == "markdown"
+    assert head.startswith(f"# {e.number:02d} · {e.title}\n")
+    assert f"**Time:** {e.minutes} min" in head
+    assert _launch.badges(book.name) in head
+    for section in ("**Learning objectives**", "**Prerequisites:**"):
+        assert section in head
+
+
+def test_setup_cell_is_the_colab_guard_then_setup(book):
+    code = [src for kind, src, _ in _cells(book) if kind == "code"]
+    assert code[0].startswith(_launch.colab_guard()), "paste course_lib._launch.colab_guard()"
+    assert re.search(r"\bsetup\(", code[0].removeprefix(_launch.colab_guard()))
+
+
+def test_ignored_outputs_are_pinned_by_expect_in_the_next_cell(book):
+    cells = _cells(book)
+    for i, (kind, src, _) in enumerate(cells):
+        if kind == "code" and "# NBVAL_IGNORE_OUTPUT" in src:
+            nxt = next((s for k, s, _ in cells[i + 1:] if k == "code"), "")
+            assert "expect(" in nxt, f"cell {i} is ignored by nbval but not pinned by expect()"
+
+
+def test_exercises_are_committed_in_learner_state(book):
+    for kind, src, outputs in _cells(book):
+        if kind == "code" and re.search(r"\bq\d+\.check\(\)", src):
+            assert "Not yet" in _text(outputs), f"commit exercises unanswered:\n{src}"
+
+
+def test_self_contained(book):
+    for kind, src, _ in _cells(book):
+        if kind == "code":
+            assert not re.search(r"%run|\.ipynb|import_ipynb|%store", src), src
+
+
+def test_ends_with_summary_key_terms_and_dated_reading(book):
+    tail = "\n".join(src for kind, src, _ in _cells(book)[-3:] if kind == "markdown")
+    assert "## Summary" in tail and "## Key terms" in tail and "## Further reading" in tail
+    reading = tail.split("## Further reading", 1)[1]
+    assert len(re.findall(r"\((19|20)\d\d\)", reading)) >= 3, "cite papers with their year"
+
+
+@pytest.mark.skipif(not NBAUDIT.exists(), reason="shared/tools/nbaudit.py is not beside the repo")
+def test_nbaudit_reports_no_findings():
+    out = subprocess.run([sys.executable, str(NBAUDIT), str(ROOT / "notebooks")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout

@@ -1,0 +1,26 @@
+import warnings
+
+from course_lib import _warnings
+
+
+def test_every_filter_has_a_reason_and_an_exact_message():
+    for f in _warnings.POLICY:
+        assert len(f.reason) > 40 and len(f.message) > 20 and f.module
+
+
+def test_the_opacus_filter_matches_the_real_warning_and_only_it():
+    from opacus import PrivacyEngine
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        PrivacyEngine()
+    assert any(str(w.message).startswith("Secure RNG turned off") for w in seen)
+
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        _warnings.install()
+        PrivacyEngine()
+        warnings.warn("Secure RNG turned off elsewhere", UserWarning, stacklevel=1)
+    messages = [str(w.message) for w in seen]
+    assert not any("retrain one last time" in m for m in messages)
+    assert messages == ["Secure RNG turned off elsewhere"]  # other modules' warnings still show

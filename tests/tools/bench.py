@@ -1,0 +1,86 @@
+"""`make bench`: run each notebook in a fresh kernel, measure wall time and peak memory.
+
+Prints a table (notebook, wall s, peak RSS MB, over budget?) against DEVELOPERS.md's budgets and
+writes it to benchmarks/notebooks.md. Peak RSS is the largest high-water mark (VmHWM) of any
+process the run starts, which is the notebook's kernel.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+BUDGET_S, BUDGET_MB, COURSE_BUDGET_S = 90.0, 1536.0, 600.0
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "benchmarks" / "notebooks.md"
+
+
+def _hwm_mb(proc: psutil.Process) -> float:
+    """The process's peak resident set size so far, in MB (0 if it has gone)."""
+    try:
+        with open(f"/proc/{proc.pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def bench(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS MB and exit code of executing one notebook."""
+    cmd = [sys.executable, str(ROOT / "tests" / "tools" / "execute.py"), "--no-write", str(path)]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    parent = psutil.Process(proc.pid)
+    peak = 0.0
+    while proc.poll() is None:
+        try:
+            family = [parent, *parent.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        peak = max([peak, *(_hwm_mb(p) for p in family)])
+        time.sleep(0.05)
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        sys.stderr.write(err.decode(errors="replace"))
+    return wall, peak, proc.returncode
+
+
+def main(argv: list[str]) -> int:
+    books = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    env = {**os.environ, "COURSE_THREADS": os.environ.get("COURSE_THREADS", "2")}
+    rows, total, bad = [], 0.0, 0
+    for path in books:
+        wall, peak, code = bench(path, env)
+        total += wall
+        over = [w for w, hit in (("time", wall > BUDGET_S), ("memory", peak > BUDGET_MB),
+                                 ("FAILED", code != 0)) if hit]
+        bad += bool(over)
+        rows.append(f"| {path.name} | {wall:.1f} | {peak:.0f} | {', '.join(over) or 'no'} |")
+        print(rows[-1], flush=True)
+    course_over = total > COURSE_BUDGET_S
+    table = "\n".join([
+        f"Budgets: {BUDGET_S:.0f} s and {BUDGET_MB:.0f} MB peak RSS per notebook, "
+        f"{COURSE_BUDGET_S / 60:.0f} min for the course; COURSE_THREADS={env['COURSE_THREADS']}, "
+        f"{os.cpu_count()} cores.",
+        "",
+        "| notebook | wall s | peak RSS MB | over budget? |",
+        "|---|---:|---:|---|",
+        *rows,
+        f"| **whole course** | {total:.1f} | | {'time' if course_over else 'no'} |",
+    ])
+    OUT.parent.mkdir(exist_ok=True)
+    OUT.write_text("# Notebook benchmark (`make bench`)\n\n" + table + "\n", encoding="utf-8")
+    print("\n" + table + f"\n\nwritten to {OUT.relative_to(ROOT)}")
+    return 1 if bad or course_over else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,87 @@
+"""Execute notebooks top to bottom in a fresh kernel of this Python (as nbval's current env does).
+
+    python tests/tools/execute.py notebooks/00_welcome.ipynb [...]        # rewrite in place
+    python tests/tools/execute.py --no-write notebooks/00_welcome.ipynb   # run only (make bench)
+
+`make execute` calls it with exactly the environment `make test` compares under. Execution
+metadata (timings, widget state) is not recorded, so a re-run changes only what really changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import ipykernel.kernelspec
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+
+CELL_TIMEOUT_S = 600
+_SOCKETS = tempfile.TemporaryDirectory(prefix="course-kernels-")  # removed at exit
+_COUNT = itertools.count()
+
+
+class CurrentEnvKernelSpecs(KernelSpecManager):
+    """Every kernel name resolves to an ipykernel of the running Python (nbval's current env)."""
+
+    def get_kernel_spec(self, kernel_name):  # noqa: ARG002 - one kernel for every name
+        return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
+                                      **ipykernel.kernelspec.get_kernel_dict())
+
+
+class CurrentEnvKernelManager(AsyncKernelManager):
+    """A kernel of the running Python over unix sockets (no TCP port, nothing on the network)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("kernel_spec_manager", CurrentEnvKernelSpecs())
+        kwargs.setdefault("transport", "ipc")
+        # an absolute socket prefix: the kernel runs in the notebook's folder, the client here
+        kwargs.setdefault("ip", os.path.join(_SOCKETS.name, f"kernel-{next(_COUNT)}"))
+        super().__init__(**kwargs)
+
+
+def execute(path: Path, write: bool) -> float:
+    """Run one notebook in its own folder; rewrite it in place when ``write``; return seconds."""
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, kernel_name="python3", kernel_manager_class=CurrentEnvKernelManager,
+                            timeout=CELL_TIMEOUT_S, record_timing=False,
+                            store_widget_state=False,
+                            resources={"metadata": {"path": str(path.parent)}})
+    start = time.perf_counter()
+    client.execute()
+    seconds = time.perf_counter() - start
+    if write:
+        nb.metadata.pop("widgets", None)
+        for cell in nb.cells:
+            cell.metadata.pop("execution", None)
+        nbformat.write(nb, path)
+    return seconds
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--no-write", action="store_true", help="execute without saving")
+    args = parser.parse_args(argv)
+    failed = 0
+    for path in args.notebooks:
+        try:
+            seconds = execute(path, write=not args.no_write)
+        except CellExecutionError as exc:
+            failed += 1
+            print(f"FAILED {path}:\n{exc}", file=sys.stderr)
+            continue
+        print(f"executed {path} in {seconds:.1f} s" + ("" if args.no_write else " (saved)"))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
