@@ -53,27 +53,41 @@ def bench(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
     return wall, peak, proc.returncode
 
 
+def _previous_rows() -> dict[str, str]:
+    """Rows of the last written table by notebook name, so benching one notebook keeps the rest."""
+    if not OUT.exists():
+        return {}
+    rows = {}
+    for line in OUT.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if line.startswith("| ") and cells[0].endswith(".ipynb"):
+            rows[cells[0]] = line
+    return rows
+
+
 def main(argv: list[str]) -> int:
     books = [Path(a) for a in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     env = {**os.environ, "COURSE_THREADS": os.environ.get("COURSE_THREADS", "2")}
-    rows, total, bad = [], 0.0, 0
+    existing = {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    rows = {k: v for k, v in _previous_rows().items() if k in existing}
+    bad = 0
     for path in books:
         wall, peak, code = bench(path, env)
-        total += wall
         over = [w for w, hit in (("time", wall > BUDGET_S), ("memory", peak > BUDGET_MB),
                                  ("FAILED", code != 0)) if hit]
         bad += bool(over)
-        rows.append(f"| {path.name} | {wall:.1f} | {peak:.0f} | {', '.join(over) or 'no'} |")
-        print(rows[-1], flush=True)
+        rows[path.name] = f"| {path.name} | {wall:.1f} | {peak:.0f} | {', '.join(over) or 'no'} |"
+        print(rows[path.name], flush=True)
+    total = sum(float(line.split("|")[2]) for line in rows.values())
     course_over = total > COURSE_BUDGET_S
     table = "\n".join([
         f"Budgets: {BUDGET_S:.0f} s and {BUDGET_MB:.0f} MB peak RSS per notebook, "
         f"{COURSE_BUDGET_S / 60:.0f} min for the course; COURSE_THREADS={env['COURSE_THREADS']}, "
-        f"{os.cpu_count()} cores.",
+        f"{os.cpu_count()} cores. Rows not re-run this time keep their last measurement.",
         "",
         "| notebook | wall s | peak RSS MB | over budget? |",
         "|---|---:|---:|---|",
-        *rows,
+        *(rows[k] for k in sorted(rows)),
         f"| **whole course** | {total:.1f} | | {'time' if course_over else 'no'} |",
     ])
     OUT.parent.mkdir(exist_ok=True)
