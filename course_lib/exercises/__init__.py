@@ -16,7 +16,7 @@ from course_lib.exercises._core import (
     registry,
 )
 
-NOTEBOOK_MODULES = ("welcome",)  # one module per notebook, in course order
+NOTEBOOK_MODULES = ("welcome", "sources", "case_studies")  # one per notebook, in course order
 
 __all__ = ["____", "Criterion", "NotYet", "Outcome", "Problem", "ReflectionProblem",
            "ValueProblem", "NOTEBOOK_MODULES", "register", "registry"]
