@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["RATE_COLUMNS", "UndefinedRateWarning", "chouldechova_fpr", "group_report"]
+__all__ = [
+    "RATE_COLUMNS",
+    "UndefinedRateWarning",
+    "bootstrap_ci",
+    "chouldechova_fpr",
+    "group_report",
+]
 
 RATE_COLUMNS = ("selection_rate", "base_rate", "tpr", "fpr", "fnr", "ppv", "npv", "accuracy")
 _ZERO_DIVISION = ("warn", 0, 1)
@@ -129,3 +135,37 @@ def chouldechova_fpr(base_rate: float, ppv: float, fnr: float) -> float:
     if p == 1.0 or q == 0.0:
         raise ValueError("chouldechova_fpr needs base_rate < 1 and ppv > 0")
     return p / (1 - p) * (1 - q) / q * (1 - f)
+
+
+def bootstrap_ci(statistic, *arrays, n_resamples: int = 1000, confidence: float = 0.95,
+                 random_state: int = 0) -> tuple[float, float, float]:
+    """Percentile bootstrap: (statistic(*arrays), lo, hi), resampling the rows of ``arrays``.
+
+    ``statistic`` maps the arrays (all of one length, resampled together with the same row
+    indices) to a float, e.g. ``lambda yt, yp, s: group gap``. Resample the *test set* this way to
+    get a confidence interval for a trained model's metric; never retrain. Resamples where the
+    statistic is NaN (e.g. a group drawn with no positives) are dropped.
+    """
+    import numpy as np
+
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 10:
+        raise ValueError(f"n_resamples must be an int >= 10, got {n_resamples!r}")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    if not arrays:
+        raise ValueError("bootstrap_ci needs at least one array to resample")
+    data = [a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a) for a in arrays]
+    n = len(data[0])
+    if n == 0 or any(len(a) != n for a in data):
+        lengths = [len(a) for a in data]
+        raise ValueError(f"arrays must be non-empty and of one length, got {lengths}")
+    estimate = float(statistic(*data))
+    rng = np.random.default_rng(random_state)
+    stats = np.array([float(statistic(*(a[idx] for a in data)))
+                      for idx in (rng.integers(0, n, n) for _ in range(n_resamples))])
+    stats = stats[~np.isnan(stats)]
+    if len(stats) < n_resamples // 2:
+        raise ValueError("the statistic was NaN in more than half of the resamples")
+    alpha = (1 - confidence) / 2
+    lo, hi = np.quantile(stats, [alpha, 1 - alpha])
+    return estimate, float(lo), float(hi)

@@ -15,7 +15,12 @@ from fairlearn.metrics import (
 )
 from sklearn.metrics import accuracy_score, precision_score
 
-from course_lib.fairness import UndefinedRateWarning, chouldechova_fpr, group_report
+from course_lib.fairness import (
+    UndefinedRateWarning,
+    bootstrap_ci,
+    chouldechova_fpr,
+    group_report,
+)
 
 
 def _npv(y_true, y_pred):
@@ -137,3 +142,31 @@ def test_chouldechova_bad_input():
         chouldechova_fpr(0.5, 0.0, 0.2)
     with pytest.raises(TypeError, match="fnr must be a number"):
         chouldechova_fpr(0.5, 0.5, "0.2")
+
+
+def test_bootstrap_ci_covers_a_known_mean_and_is_repeatable():
+    from scipy import stats
+
+    rng = np.random.default_rng(3)
+    x = rng.binomial(1, 0.3, 2000)
+    est, lo, hi = bootstrap_ci(np.mean, x, n_resamples=2000, random_state=1)
+    assert est == x.mean() and lo < est < hi
+    half = stats.norm.ppf(0.975) * np.sqrt(est * (1 - est) / len(x))  # the normal approximation
+    assert lo == pytest.approx(est - half, abs=0.004) and hi == pytest.approx(est + half, abs=0.004)
+    assert bootstrap_ci(np.mean, x, n_resamples=2000, random_state=1) == (est, lo, hi)
+
+
+def test_bootstrap_ci_resamples_rows_together():
+    a = np.arange(100)
+    est, lo, hi = bootstrap_ci(lambda u, v: float(np.all(u == v)), a, a.copy(), n_resamples=50)
+    assert (est, lo, hi) == (1.0, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(n_resamples=5), "n_resamples"), (dict(confidence=1.0), "confidence"),
+])
+def test_bootstrap_ci_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        bootstrap_ci(np.mean, [1, 2, 3], **kwargs)
+    with pytest.raises(ValueError, match="one length"):
+        bootstrap_ci(np.mean, [1, 2, 3], [1, 2])
