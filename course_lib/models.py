@@ -14,16 +14,13 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
+from course_lib._validate import check_int
+
 if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["MLP", "CNN", "BagOfWords", "TrainResult", "train", "predict_proba", "predict"]
 
-
-def _positive_int(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be an int >= 1, got {value!r}")
-    return value
 
 
 class MLP(nn.Module):
@@ -32,14 +29,14 @@ class MLP(nn.Module):
     def __init__(self, in_features: int, hidden: Sequence[int] = (32,), n_classes: int = 2,
                  dropout: float = 0.0):
         super().__init__()
-        _positive_int(in_features, "in_features")
-        _positive_int(n_classes, "n_classes")
+        check_int(in_features, "in_features", 1)
+        check_int(n_classes, "n_classes", 1)
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         layers: list[nn.Module] = []
         width = in_features
         for i, h in enumerate(hidden):
-            layers += [nn.Linear(width, _positive_int(h, f"hidden[{i}]")), nn.ReLU()]
+            layers += [nn.Linear(width, check_int(h, f"hidden[{i}]", 1)), nn.ReLU()]
             if dropout:
                 layers.append(nn.Dropout(dropout))
             width = h
@@ -60,16 +57,16 @@ class CNN(nn.Module):
     def __init__(self, in_channels: int = 1, n_classes: int = 2, image_size: int = 32,
                  channels: Sequence[int] = (8, 16)):
         super().__init__()
-        _positive_int(in_channels, "in_channels")
-        _positive_int(n_classes, "n_classes")
-        _positive_int(image_size, "image_size")
+        check_int(in_channels, "in_channels", 1)
+        check_int(n_classes, "n_classes", 1)
+        check_int(image_size, "image_size", 1)
         if not channels or image_size % (2 ** len(channels)):
             raise ValueError(f"image_size ({image_size}) must be divisible by "
                              f"2**len(channels) = {2 ** len(channels)}")
         blocks: list[nn.Module] = []
         width = in_channels
         for i, c in enumerate(channels):
-            blocks += [nn.Conv2d(width, _positive_int(c, f"channels[{i}]"), 3, padding=1),
+            blocks += [nn.Conv2d(width, check_int(c, f"channels[{i}]", 1), 3, padding=1),
                        nn.ReLU(), nn.MaxPool2d(2)]
             width = c
         self.features = nn.Sequential(*blocks)
@@ -85,8 +82,8 @@ class BagOfWords(nn.Module):
 
     def __init__(self, vocab_size: int, n_classes: int = 2):
         super().__init__()
-        _positive_int(vocab_size, "vocab_size")
-        self.linear = nn.Linear(vocab_size, _positive_int(n_classes, "n_classes"))
+        check_int(vocab_size, "vocab_size", 1)
+        self.linear = nn.Linear(vocab_size, check_int(n_classes, "n_classes", 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear(x)
@@ -139,8 +136,8 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
     """
     from tqdm.auto import tqdm
 
-    _positive_int(epochs, "epochs")
-    _positive_int(batch_size, "batch_size")
+    check_int(epochs, "epochs", 1)
+    check_int(batch_size, "batch_size", 1)
     if not lr > 0:
         raise ValueError(f"lr must be > 0, got {lr!r}")
     x = _as_tensor(inputs, "inputs", torch.float32)

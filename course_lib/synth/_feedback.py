@@ -21,15 +21,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
+from course_lib._validate import check_int as _int
+
 __all__ = ["policing_urn"]
 
-
-def _int(value: object, name: str, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < lo:
-        raise ValueError(f"{name} must be >= {lo}, got {value!r}")
-    return int(value)
 
 
 def _pair(value: object, name: str, lo: float, hi: float, *, lo_open: bool) -> tuple[float, float]:

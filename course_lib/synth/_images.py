@@ -13,11 +13,14 @@ Every random quantity comes from its own stream (a child of
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
+from course_lib._validate import check_int as _int
+from course_lib._validate import check_real as _real
+from course_lib._validate import rng_streams as _streams
 
 __all__ = [
     "FACE_SUBGROUPS",
@@ -53,28 +56,7 @@ _FACE_STREAMS = ("order", "label", "geometry", "texture", "noise")
 _SCAN_STREAMS = ("label", "marker", "texture", "lesion", "noise")
 
 
-def _int(value: object, name: str, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < lo:
-        raise ValueError(f"{name} must be >= {lo}, got {value!r}")
-    return int(value)
 
-
-def _real(value: object, name: str, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    v = float(value)
-    if math.isnan(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
-    return v
-
-
-def _streams(random_state: object, names: tuple[str, ...]) -> dict[str, np.random.Generator]:
-    seed = _int(random_state, "random_state", 0)
-    children = np.random.SeedSequence(seed).spawn(len(names))
-    return {name: np.random.default_rng(child) for name, child in zip(names, children,
-                                                                        strict=True)}
 
 
 def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -11,12 +11,15 @@ changes nothing else: every random quantity comes from its own stream (a child o
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pandas as pd
+
+from course_lib._validate import check_int as _int
+from course_lib._validate import check_real as _real
+from course_lib._validate import rng_streams as _streams
 
 __all__ = ["HIRING_FEATURES", "JOB_FEATURES", "PROXY_FEATURES", "RELATIONS", "make_hiring"]
 
@@ -35,22 +38,6 @@ _HOBBY_SHIFT = 0.4  # P(hobby = 1) = 0.5 ± 0.4·proxy_strength (B +, A −)
 _STREAMS = ("group", "job_features", "proxies", "merit_noise", "observation", "flips")
 
 
-def _int(value: object, name: str, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < lo:
-        raise ValueError(f"{name} must be >= {lo}, got {value!r}")
-    return int(value)
-
-
-def _real(value: object, name: str, lo: float, hi: float, *, hi_open: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    v = float(value)
-    if math.isnan(v) or v < lo or v > hi or (hi_open and v == hi):
-        right = ")" if hi_open else "]"
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}{right}, got {value!r}")
-    return v
 
 
 def _rates(value: object, name: str) -> tuple[float, float]:
@@ -103,9 +90,7 @@ def make_hiring(n: int, *, random_state: int, minority_share: float = 0.5,
     flip = _real(label_flip_rate, "label_flip_rate", 0.0, 1.0)
     strength = _real(proxy_strength, "proxy_strength", 0.0, 1.0)
 
-    rng = dict(zip(_STREAMS, (np.random.default_rng(s)
-                              for s in np.random.SeedSequence(seed).spawn(len(_STREAMS))),
-                   strict=True))
+    rng = _streams(seed, _STREAMS)
     # every stream draws the same arrays whatever the knobs, so knobs never shift other draws
     is_b = rng["group"].random(n) < share
     x = rng["job_features"].standard_normal((n, len(JOB_FEATURES)))

@@ -12,14 +12,16 @@ Every random quantity comes from its own stream (a child of
 
 from __future__ import annotations
 
-import math
-import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
+
+from course_lib._validate import check_int as _int
+from course_lib._validate import check_real as _real
+from course_lib._validate import rng_streams as _streams
 
 __all__ = ["RESUME_PROXIES", "make_resumes"]
 
@@ -55,21 +57,6 @@ _STREAMS = ("gender", "skill", "skills_listed", "filler", "club", "college", "ac
             "proxy_switch", "order", "decision")
 
 
-def _int(value: object, name: str, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-    if value < lo:
-        raise ValueError(f"{name} must be >= {lo}, got {value!r}")
-    return int(value)
-
-
-def _real(value: object, name: str, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    v = float(value)
-    if math.isnan(v) or not lo <= v <= hi:
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}], got {value!r}")
-    return v
 
 
 def make_resumes(n: int = 2000, *, penalty: float = 2.0, proxy_strength: float = 0.8,
@@ -97,8 +84,7 @@ def make_resumes(n: int = 2000, *, penalty: float = 2.0, proxy_strength: float =
     penalty = _real(penalty, "penalty", 0.0, 20.0)
     proxy_strength = _real(proxy_strength, "proxy_strength", 0.0, 1.0)
     seed = _int(random_state, "random_state", 0)
-    rng = {name: np.random.default_rng(child) for name, child in zip(
-        _STREAMS, np.random.SeedSequence(seed).spawn(len(_STREAMS)), strict=True)}
+    rng = _streams(seed, _STREAMS)
 
     female = rng["gender"].random(n) < _P_WOMEN
     skill = rng["skill"].standard_normal(n)

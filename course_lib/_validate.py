@@ -1,0 +1,45 @@
+"""Argument checks shared by course_lib's public functions (scikit-learn-style messages)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def check_int(value: object, name: str, lo: int | None = None) -> int:
+    """An integer (Python or numpy, not bool) >= ``lo``; TypeError/ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if lo is not None and value < lo:
+        raise ValueError(f"{name} must be >= {lo}, got {value!r}")
+    return int(value)
+
+
+def check_real(value: object, name: str, lo: float = -math.inf, hi: float = math.inf, *,
+               hi_open: bool = False) -> float:
+    """A real number (not bool, not NaN) in [lo, hi] (or [lo, hi) when ``hi_open``)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    v = float(value)
+    if math.isnan(v) or v < lo or v > hi or (hi_open and v == hi):
+        right = ")" if hi_open else "]"
+        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}{right}, got {value!r}")
+    return v
+
+
+def rng_streams(random_state: object, names: tuple[str, ...]) -> dict[str, np.random.Generator]:
+    """One independent generator per name, spawned from ``SeedSequence(random_state)``.
+
+    A generator that draws each random quantity from its own stream can change one knob without
+    changing any other quantity's draws (the synth generators' contract).
+    """
+    import numpy as np
+
+    seed = check_int(random_state, "random_state", 0)
+    children = np.random.SeedSequence(seed).spawn(len(names))
+    return {name: np.random.default_rng(child) for name, child in zip(names, children,
+                                                                        strict=True)}
