@@ -31,6 +31,36 @@ def check_real(value: object, name: str, lo: float = -math.inf, hi: float = math
     return v
 
 
+def to_numpy(values: object) -> np.ndarray:
+    """A numpy array from a list, numpy array, pandas object or torch tensor."""
+    import numpy as np
+
+    if hasattr(values, "detach"):  # a torch tensor
+        values = values.detach().cpu().numpy()
+    if hasattr(values, "to_numpy"):  # pandas
+        values = values.to_numpy()
+    return np.asarray(values)
+
+
+def check_binary(values: object, name: str) -> np.ndarray:
+    """A 1-D int64 array of 0/1 labels (from numbers or booleans), or an error naming ``name``."""
+    import numpy as np
+
+    arr = to_numpy(values)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, got shape {arr.shape}")
+    if arr.dtype == bool:
+        return arr.astype(np.int64)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold 0/1 numbers or booleans, got dtype {arr.dtype}")
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN")
+    bad = ~np.isin(arr, (0, 1))
+    if bad.any():
+        raise ValueError(f"{name} must be binary (0/1); found {np.unique(arr[bad])[:5].tolist()}")
+    return arr.astype(np.int64)
+
+
 def rng_streams(random_state: object, names: tuple[str, ...]) -> dict[str, np.random.Generator]:
     """One independent generator per name, spawned from ``SeedSequence(random_state)``.
 

@@ -42,6 +42,28 @@ POLICY: tuple[Filter, ...] = (
             "install path, which differs between machines and breaks nbval's output comparison."
         ),
     ),
+    Filter(
+        message=("Setting a value on a Series via .at with a key that does not exist in the "
+                 "index is deprecated"),
+        category=Warning,
+        module=r"fairlearn\.",
+        reason=(
+            "fairlearn 0.15's reductions (ExponentiatedGradient) grow a Series with .at; pandas 3 "
+            "warns that this will become an error in pandas 4. The results are unaffected and "
+            "the fix belongs in fairlearn; only this message, raised from fairlearn's code, is "
+            "hidden."
+        ),
+    ),
+    Filter(
+        message="Setting an item of incompatible dtype is deprecated",
+        category=Warning,
+        module=r"fairlearn\.",
+        reason=(
+            "fairlearn 0.15's reductions store booleans in a float Series; pandas 3 warns that "
+            "this will become an error. The results are unaffected; only this message, raised "
+            "from fairlearn's code, is hidden."
+        ),
+    ),
 )
 
 

@@ -24,3 +24,15 @@ def test_the_opacus_filter_matches_the_real_warning_and_only_it():
     messages = [str(w.message) for w in seen]
     assert not any("retrain one last time" in m for m in messages)
     assert messages == ["Secure RNG turned off elsewhere"]  # other modules' warnings still show
+
+
+def test_fairlearn_filters_hide_only_fairlearns_messages():
+    msg = "Setting an item of incompatible dtype is deprecated and will raise in pandas 4"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _warnings.install()
+        warnings.warn_explicit(msg, FutureWarning, "x.py", 1, module="fairlearn.reductions._x")
+        warnings.warn_explicit(msg, FutureWarning, "x.py", 1, module="mycode")
+        warnings.warn_explicit("something else", FutureWarning, "x.py", 1,
+                               module="fairlearn.reductions._x")
+    assert [str(w.message) for w in caught] == [msg, "something else"]

@@ -16,7 +16,9 @@ from course_lib.exercises._core import (
     registry,
 )
 
-NOTEBOOK_MODULES = ("welcome", "sources", "case_studies")  # one per notebook, in course order
+# one per notebook, in course order
+NOTEBOOK_MODULES = ("welcome", "sources", "case_studies", "fairness_metrics",
+                    "bias_mitigation")
 
 __all__ = ["____", "Criterion", "NotYet", "Outcome", "Problem", "ReflectionProblem",
            "ValueProblem", "NOTEBOOK_MODULES", "register", "registry"]
