@@ -6,6 +6,7 @@ and ``q1.solution()`` give feedback.
 
 from course_lib.exercises._core import (
     Criterion,
+    MatchingProblem,
     NotYet,
     Outcome,
     Problem,
@@ -20,5 +21,5 @@ from course_lib.exercises._core import (
 NOTEBOOK_MODULES = ("welcome", "sources", "case_studies", "fairness_metrics",
                     "bias_mitigation")
 
-__all__ = ["____", "Criterion", "NotYet", "Outcome", "Problem", "ReflectionProblem",
-           "ValueProblem", "NOTEBOOK_MODULES", "register", "registry"]
+__all__ = ["____", "Criterion", "MatchingProblem", "NotYet", "Outcome", "Problem",
+           "ReflectionProblem", "ValueProblem", "NOTEBOOK_MODULES", "register", "registry"]

@@ -272,6 +272,68 @@ class ReflectionProblem(Problem):
         _show(Feedback("solution", self._model_answer()))
 
 
+@dataclass
+class MatchingProblem(Problem):
+    """The answer is a dict mapping each case (key) to one of ``choices``; all must be right.
+
+    ``answers`` maps each case to its choice; ``why`` maps each case to the reason (shown when
+    the case is answered wrongly), and ``confusions`` maps (case, wrong choice) to feedback for a
+    known, tempting confusion. Choices are compared case-insensitively, ignoring spaces.
+    """
+
+    choices: tuple[str, ...] = ()
+    answers: Mapping[str, str] = field(default_factory=dict)
+    why: Mapping[str, str] = field(default_factory=dict)
+    confusions: Mapping[tuple[str, str], str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if len(self.variables) != 1:
+            raise ValueError(f"{self.id}: a MatchingProblem has exactly one answer variable")
+        if not self.answers or not set(self.answers.values()) <= set(self.choices):
+            raise ValueError(f"{self.id}: every answer must be one of the choices")
+        if set(self.why) != set(self.answers):
+            raise ValueError(f"{self.id}: give a reason (why) for every case")
+        for case, wrong in self.confusions:
+            if case not in self.answers or wrong not in self.choices:
+                raise ValueError(f"{self.id}: confusion {(case, wrong)!r} names an unknown "
+                                 "case or choice")
+
+    def _judge(self, values: dict[str, Any]) -> Outcome:
+        (name, got), = values.items()
+        if not isinstance(got, Mapping):
+            raise NotYet(f"`{name}` should be a dict like {{\"a\": \"historical\", ...}}, "
+                         f"not a {type(got).__name__}.")
+        missing = [k for k in self.answers if k not in got]
+        extra = [k for k in got if k not in self.answers]
+        if missing or extra:
+            raise NotYet(f"`{name}` needs exactly the keys {', '.join(map(repr, self.answers))}"
+                         + (f"; missing {', '.join(map(repr, missing))}" if missing else "")
+                         + (f"; unexpected {', '.join(map(repr, extra))}" if extra else "")
+                         + ".")
+        blanks = [k for k in self.answers if got[k] is ____]
+        if blanks:
+            raise NotYet(f"replace the `____` for {', '.join(map(repr, blanks))} with one of: "
+                         f"{', '.join(self.choices)}.")
+        chosen: dict[str, str] = {}
+        for k in self.answers:
+            v = got[k]
+            norm = v.strip().lower().replace(" ", "") if isinstance(v, str) else None
+            match = [c for c in self.choices if c.lower().replace(" ", "") == norm]
+            if not match:
+                raise NotYet(f"case {k!r}: {v!r} is not one of the choices "
+                             f"({', '.join(self.choices)}).")
+            chosen[k] = match[0]
+        wrong = [k for k in self.answers if chosen[k] != self.answers[k]]
+        if not wrong:
+            return Outcome(CORRECT, f"all {len(self.answers)} cases matched.")
+        k = wrong[0]
+        reason = self.confusions.get((k, chosen[k]), self.why[k])
+        right = len(self.answers) - len(wrong)
+        raise NotYet(f"{right} of {len(self.answers)} right. Case {k!r} is not "
+                     f"{chosen[k]!r}: {reason}")
+
+
 _REGISTRY: dict[str, Problem] = {}
 
 

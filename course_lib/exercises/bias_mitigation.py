@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
-from course_lib.exercises._core import Criterion, ReflectionProblem, ValueProblem, register
+from course_lib.exercises._core import (
+    Criterion,
+    MatchingProblem,
+    ReflectionProblem,
+    ValueProblem,
+    register,
+)
 
 # the notebook's data: historical bias against group B, with proxies of the group
 _SETUP = '''\
@@ -199,6 +205,57 @@ q3 = ReflectionProblem(
     ),
 )
 
-register(q1, q2, q3)
+_STAGES = ("pre-processing", "in-processing", "post-processing", "monitoring")
 
-__all__ = ["q1", "q2", "q3"]
+q4 = MatchingProblem(
+    id="bias_mitigation.q4",
+    prompt=("Match each situation to the stage where a mitigation fits best. Set `stages` to a "
+            "dict mapping each letter to one of: " + ", ".join(_STAGES) + "."),
+    variables=("stages",),
+    hints=(
+        "Ask what you control in each situation: the data (pre-), the training (in-), only the "
+        "decisions made from a model's scores (post-), or nothing yet but time (monitoring).",
+        "A vendor's model you cannot retrain leaves you its scores; a model that passed its "
+        "audit last year needs its disparity measured again on this year's applicants.",
+    ),
+    solution_code='''stages = {
+    "a": "post-processing",  # a vendor's model: only its scores and your cut-offs are yours
+    "b": "pre-processing",   # you own the data pipeline: reweigh or resample it
+    "c": "in-processing",    # you train it and can change its objective
+    "d": "monitoring",       # fair once does not mean fair now: re-evaluate
+}''',
+    wrong_code=(
+        'stages = {"a": "in-processing", "b": "pre-processing", "c": "in-processing", '
+        '"d": "monitoring"}',
+        'stages = {"a": "post-processing", "b": "pre-processing", "c": "in-processing", '
+        '"d": "post-processing"}',
+        'stages = {"a": "post-processing", "b": "in-processing", "c": "in-processing", '
+        '"d": "monitoring"}',
+    ),
+    setup_code="from course_lib.exercises import ____",
+    choices=_STAGES,
+    answers={"a": "post-processing", "b": "pre-processing", "c": "in-processing",
+             "d": "monitoring"},
+    why={
+        "a": "you cannot retrain a vendor's model or see its training data; what you control is "
+             "how its scores become decisions (group thresholds).",
+        "b": "the problem is in the training data (too few hires of one group recorded), and you "
+             "control that data: reweighing or resampling fixes it before training.",
+        "c": "you train the model and can change what it optimises: a fairness penalty, a "
+             "constraint (ExponentiatedGradient) or an adversary.",
+        "d": "nothing is known to be wrong yet: the world it scores may have drifted, so measure "
+             "its disparity again on fresh outcomes, against a tolerance set in advance.",
+    },
+    confusions={
+        ("a", "in-processing"): "in-processing needs the training itself, which a vendor's "
+                                 "model does not give you; you control only its scores.",
+        ("d", "post-processing"): "adjusting thresholds is a fix; first you must find out "
+                                   "whether anything needs fixing: that is re-evaluation.",
+        ("b", "in-processing"): "you could, but the issue names the data and you control the "
+                                "pipeline: fix it where it enters, before any training.",
+    },
+)
+
+register(q1, q2, q3, q4)
+
+__all__ = ["q1", "q2", "q3", "q4"]
