@@ -36,11 +36,8 @@ def _gap(yt, yp, codes, k: int, metric: str) -> float:
     return float(np.nan) if np.isnan(tpr_gap) or np.isnan(fpr_gap) else max(tpr_gap, fpr_gap)
 
 
-def disparity(y_true, y_pred, sensitive, metric: str = "demographic_parity") -> float:
-    """The largest gap between groups: of selection rates (demographic parity), of TPRs (equal
-    opportunity), or max(TPR gap, FPR gap) (equalized odds, fairlearn's difference)."""
-    import math
-
+def _checked(y_true, y_pred, sensitive, metric: str):
+    """Validated (y_true, y_pred, group codes, group labels) for a disparity ``metric``."""
     if metric not in DISPARITY_METRICS:
         raise ValueError(f"metric must be one of {DISPARITY_METRICS}, got {metric!r}")
     yt, yp = binary(y_true, "y_true"), binary(y_pred, "y_pred")
@@ -48,6 +45,15 @@ def disparity(y_true, y_pred, sensitive, metric: str = "demographic_parity") -> 
         raise ValueError(f"y_true and y_pred must be non-empty and of one length, got "
                          f"{len(yt)} and {len(yp)}")
     codes, labels = groups(sensitive, len(yt))
+    return yt, yp, codes, labels
+
+
+def disparity(y_true, y_pred, sensitive, metric: str = "demographic_parity") -> float:
+    """The largest gap between groups: of selection rates (demographic parity), of TPRs (equal
+    opportunity), or max(TPR gap, FPR gap) (equalized odds, fairlearn's difference)."""
+    import math
+
+    yt, yp, codes, labels = _checked(y_true, y_pred, sensitive, metric)
     value = _gap(yt, yp, codes, len(labels), metric)
     return math.nan if value != value else value
 
@@ -65,13 +71,7 @@ def tradeoff_point(y_true, y_pred, sensitive, *, metric: str = "demographic_pari
 
     from course_lib.fairness import bootstrap_ci
 
-    if metric not in DISPARITY_METRICS:
-        raise ValueError(f"metric must be one of {DISPARITY_METRICS}, got {metric!r}")
-    yt, yp = binary(y_true, "y_true"), binary(y_pred, "y_pred")
-    if len(yt) != len(yp) or len(yt) == 0:
-        raise ValueError(f"y_true and y_pred must be non-empty and of one length, got "
-                         f"{len(yt)} and {len(yp)}")
-    codes, labels = groups(sensitive, len(yt))
+    yt, yp, codes, labels = _checked(y_true, y_pred, sensitive, metric)
     k = len(labels)
     kw = dict(n_resamples=n_resamples, confidence=confidence, random_state=random_state)
     acc = bootstrap_ci(lambda a, b: float(np.mean(a == b)), yt, yp, **kw)
