@@ -18,12 +18,6 @@ for _module in NOTEBOOK_MODULES:
 PROBLEMS = registry()
 
 
-def _namespace(problem, code):
-    ns: dict = {}
-    exec(problem.setup_code, ns)
-    exec(code, ns)
-    return ns
-
 
 def test_every_notebook_module_registers_problems():
     assert {pid.split(".")[0] for pid in PROBLEMS} == set(NOTEBOOK_MODULES)
@@ -32,7 +26,7 @@ def test_every_notebook_module_registers_problems():
 @pytest.mark.parametrize("pid", sorted(PROBLEMS))
 def test_reference_solution_passes_its_own_check(pid):
     p = PROBLEMS[pid]
-    out = p.evaluate(_namespace(p, p.solution_code))
+    out = p.evaluate(p.namespace_for(p.solution_code))
     assert out.correct, out.message
 
 
@@ -41,7 +35,7 @@ def test_known_wrong_answers_fail_with_feedback(pid):
     p = PROBLEMS[pid]
     assert p.wrong_code, f"{pid} needs at least one known wrong answer to test against"
     for code in p.wrong_code:
-        out = p.evaluate(_namespace(p, code))
+        out = p.evaluate(p.namespace_for(code))
         assert out.status == NOT_YET, (code, out)
         assert out.message and "not what we expected" not in out.message, (code, out.message)
 
@@ -49,7 +43,7 @@ def test_known_wrong_answers_fail_with_feedback(pid):
 @pytest.mark.parametrize("pid", sorted(PROBLEMS))
 def test_learner_state_is_not_yet(pid):
     p = PROBLEMS[pid]
-    ns = _namespace(p, "from course_lib.exercises import ____\n"
+    ns = p.namespace_for("from course_lib.exercises import ____\n"
                        + "\n".join(f"{v} = ____" for v in p.variables))
     out = p.evaluate(ns)
     assert out.status == NOT_YET and "`____`" in out.message

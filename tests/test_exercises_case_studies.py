@@ -9,12 +9,6 @@ from course_lib.exercises.case_studies import q1, q2, q3, q4
 PROBLEMS = {p.id: p for p in (q1, q2, q3, q4)}
 
 
-def _namespace(problem, code):
-    ns: dict = {}
-    exec(problem.setup_code, ns)
-    exec(code, ns)
-    return ns
-
 
 def test_registered_with_the_notebook_prefix():
     assert sorted(PROBLEMS) == [f"case_studies.q{i}" for i in range(1, 5)]

@@ -9,12 +9,6 @@ from course_lib.exercises.sources import MatchingProblem
 PROBLEMS = {pid: p for pid, p in registry().items() if pid.startswith("sources.")}
 
 
-def _namespace(problem, code):
-    ns: dict = {}
-    exec(problem.setup_code, ns)
-    exec(code, ns)
-    return ns
-
 
 def test_the_notebook_has_three_auto_checked_exercises_and_a_reflection():
     assert sorted(PROBLEMS) == ["sources.q1", "sources.q2", "sources.q3", "sources.q4"]
@@ -24,7 +18,7 @@ def test_the_notebook_has_three_auto_checked_exercises_and_a_reflection():
 
 def test_q1_feedback_names_the_wrong_denominator():
     p = PROBLEMS["sources.q1"]
-    out = p.evaluate(_namespace(p, p.wrong_code[1]))
+    out = p.evaluate(p.namespace_for(p.wrong_code[1]))
     assert "divided by all of group B" in out.message
 
 

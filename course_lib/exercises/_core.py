@@ -117,6 +117,13 @@ class Problem:
             raise ValueError(f"{self.id}: a problem needs at least one answer variable")
 
     # -- evaluation (pure; used by check() and by the tests) ---------------------------------
+    def namespace_for(self, code: str) -> dict[str, Any]:
+        """The notebook's namespace after ``setup_code`` and then ``code`` (a learner's answer)."""
+        ns: dict[str, Any] = {}
+        exec(self.setup_code, ns)
+        exec(code, ns)
+        return ns
+
     def evaluate(self, namespace: Mapping[str, Any]) -> Outcome:
         """Judge the learner's answer in ``namespace``; never raises for a learner's mistake."""
         missing = [v for v in self.variables if v not in namespace or namespace[v] is ____]
