@@ -20,14 +20,14 @@ def check_int(value: object, name: str, lo: int | None = None) -> int:
 
 
 def check_real(value: object, name: str, lo: float = -math.inf, hi: float = math.inf, *,
-               hi_open: bool = False) -> float:
-    """A real number (not bool, not NaN) in [lo, hi] (or [lo, hi) when ``hi_open``)."""
+               lo_open: bool = False, hi_open: bool = False) -> float:
+    """A real number (not bool, not NaN) in [lo, hi]; ``lo_open``/``hi_open`` exclude an end."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     v = float(value)
-    if math.isnan(v) or v < lo or v > hi or (hi_open and v == hi):
-        right = ")" if hi_open else "]"
-        raise ValueError(f"{name} must be in [{lo:g}, {hi:g}{right}, got {value!r}")
+    if math.isnan(v) or v < lo or v > hi or (lo_open and v == lo) or (hi_open and v == hi):
+        left, right = "(" if lo_open else "[", ")" if hi_open else "]"
+        raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}{right}, got {value!r}")
     return v
 
 

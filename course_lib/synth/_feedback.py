@@ -14,7 +14,6 @@ expected increments become λA·pA·pB/max and λB·pA·pB/max, so the share con
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from course_lib._validate import check_int as _int
+from course_lib._validate import check_real
 
 __all__ = ["policing_urn"]
 
@@ -30,15 +30,7 @@ __all__ = ["policing_urn"]
 def _pair(value: object, name: str, lo: float, hi: float, *, lo_open: bool) -> tuple[float, float]:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != 2:
         raise ValueError(f"{name} must be a pair (region A, region B), got {value!r}")
-    out = []
-    for i, v in enumerate(value):
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(f"{name}[{i}] must be a real number, got {type(v).__name__}")
-        f = float(v)
-        if math.isnan(f) or f < lo or f > hi or (lo_open and f == lo):
-            left = "(" if lo_open else "["
-            raise ValueError(f"{name}[{i}] must be in {left}{lo:g}, {hi:g}], got {v!r}")
-        out.append(f)
+    out = [check_real(v, f"{name}[{i}]", lo, hi, lo_open=lo_open) for i, v in enumerate(value)]
     return out[0], out[1]
 
 
