@@ -19,7 +19,8 @@ from course_lib._validate import check_int
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["MLP", "CNN", "BagOfWords", "TrainResult", "train", "predict_proba", "predict"]
+__all__ = ["MLP", "CNN", "BagOfWords", "TrainResult", "fit_mlp", "train", "predict_proba",
+           "predict"]
 
 
 
@@ -203,3 +204,20 @@ def predict(model: nn.Module, inputs, threshold: float | None = None) -> np.ndar
     if proba.shape[1] != 2 or not 0.0 <= threshold <= 1.0:
         raise ValueError("threshold needs a binary model and a value in [0, 1]")
     return (proba[:, 1] >= threshold).astype(int)
+
+
+def fit_mlp(inputs, target, *, hidden: Sequence[int] = (32,), random_state: int = 0,
+            **train_kwargs) -> nn.Module:
+    """A fresh MLP, its initial weights seeded by ``random_state``, trained with ``train``.
+
+    Seeds torch's global generator (as ``torch.manual_seed(random_state)`` would) before building
+    the model, so the same call gives the same model; ``train_kwargs`` go to ``train`` (defaults
+    here: 20 epochs, batch 256, no progress bar).
+    """
+    x = _as_tensor(inputs, "inputs", torch.float32)
+    if x.ndim != 2:
+        raise ValueError(f"inputs must be 2-D (rows × features), got shape {tuple(x.shape)}")
+    torch.manual_seed(check_int(random_state, "random_state", 0))
+    model = MLP(x.shape[1], hidden=hidden)
+    kwargs = {"epochs": 20, "batch_size": 256, "progress": False, **train_kwargs}
+    return train(model, x, target, random_state=random_state, **kwargs).model

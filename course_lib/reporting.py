@@ -17,3 +17,30 @@ def excess_harm(decisions: float, error_rate_gap: float, group_share: float = 1.
     gap = check_real(error_rate_gap, "error_rate_gap", 0.0, 1.0)
     share = check_real(group_share, "group_share", 0.0, 1.0)
     return d * share * gap
+
+
+def as_text(values, digits: int = 2, *, percent: bool = False):
+    """Floats as fixed-precision strings ("0.12", or "12.3%" with ``percent``), NaN as "n/a".
+
+    Works on a number, a Series or a DataFrame (other cells are left as they are), so a notebook
+    prints the same text on every run (DEVELOPERS.md rule 4: never print raw floats).
+    """
+    import numbers
+
+    from course_lib._validate import check_int
+
+    digits = check_int(digits, "digits", 0)
+
+    def one(v):
+        if not isinstance(v, numbers.Real) or isinstance(v, numbers.Integral):  # bools too
+            return v
+        if math.isnan(v):
+            return "n/a"
+        return f"{100 * v:.{digits}f}%" if percent else f"{v:.{digits}f}"
+
+    if hasattr(values, "map"):  # pandas Series or DataFrame
+        return values.map(one)
+    if not isinstance(values, numbers.Real) or isinstance(values, bool):
+        kind = type(values).__name__
+        raise TypeError(f"values must be a number, Series or DataFrame, got {kind}")
+    return one(float(values))

@@ -111,3 +111,18 @@ def test_cnn_bad_image_size():
 def test_train_bad_input(inputs, target, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         train(MLP(5), inputs, target, progress=False, **kwargs)
+
+
+def test_fit_mlp_equals_seeding_then_training_by_hand():
+    from course_lib.models import fit_mlp
+
+    x, y = _blobs()
+    torch.manual_seed(5)
+    by_hand = train(MLP(5, hidden=(32,)), x, y, epochs=3, batch_size=256, random_state=5,
+                    progress=False).model
+    fitted = fit_mlp(x, y, random_state=5, epochs=3)
+    for a, b in zip(by_hand.parameters(), fitted.parameters(), strict=True):
+        assert torch.equal(a, b)
+    assert (predict(fit_mlp(x, y), x) == y).mean() > 0.95
+    with pytest.raises(ValueError, match="inputs must be 2-D"):
+        fit_mlp(x[:, 0], y)
