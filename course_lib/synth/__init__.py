@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-_MODULES = ("_tabular", "_feedback", "_images", "_text")
+_MODULES = ("_tabular", "_feedback", "_images", "_text", "_digits", "_lending", "_sequences")
 
 
 def __getattr__(name: str):

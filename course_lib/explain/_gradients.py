@@ -1,4 +1,4 @@
-"""Explanations written out for teaching, each checked against captum in tests/test_explain.py."""
+"""Gradient explanations: saliency and its variants, integrated gradients (vs captum)."""
 
 from __future__ import annotations
 
