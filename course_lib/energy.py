@@ -7,11 +7,14 @@ kg CO2e.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from course_lib._validate import check_int, check_real
@@ -22,7 +25,11 @@ if TYPE_CHECKING:
 
 __all__ = ["WATTS_PER_CORE", "WORLD_KG_CO2E_PER_KWH", "Footprint", "RunRecord", "count_flops",
            "emissions", "estimate_energy", "footprint", "record_run", "recorded_runs",
-           "reset_runs", "track", "Measurement", "measure_emissions"]
+           "reset_runs", "track", "Measurement", "measure_emissions",
+           "course_footprint"]
+
+#: When set, ``footprint()`` also writes its totals as JSON to this file (``make bench`` does).
+FOOTPRINT_FILE_VAR = "COURSE_FOOTPRINT_FILE"
 
 #: Assumed draw of one busy laptop/server CPU core, in W (a 45 W 8-core laptop chip under load is
 #: about 5.6 W a core; a 280 W 64-core server chip about 4.4 W). Stated, not measured: pass
@@ -160,11 +167,20 @@ class Footprint:
 
     def summary(self) -> str:
         """Two lines: what was counted (stable across runs) and what was timed (varies)."""
-        return (f"Training runs: {self.runs}, {self.flops / 1e9:,.1f} GFLOPs counted\n"
-                f"Time {self.seconds:.0f} s wall, {self.cpu_seconds:.0f} CPU-s; "
-                f"about {1000 * self.kwh:.2f} Wh and {1000 * self.kg_co2e:.2f} g CO2e "
+        return (f"Training runs: {self.runs}, {_si(self.flops, 'FLOP')} counted\n"
+                f"Time {self.seconds:.0f} s wall, {self.cpu_seconds:.0f} CPU-s; about "
+                f"{_si(1000 * self.kwh, 'Wh')} and {_si(1000 * self.kg_co2e, 'g')} CO2e "
                 f"(at {self.watts_per_core:g} W per busy core, PUE {self.pue:g}, "
                 f"{1000 * self.kg_co2e_per_kwh:.0f} g CO2e/kWh)")
+
+
+def _si(value: float, unit: str) -> str:
+    """A quantity with an SI prefix and 3 significant figures: 6.91 MFLOP, 1.40 mWh, 0 g."""
+    if value == 0:
+        return f"0 {unit}"
+    scales = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "µ"))
+    factor, prefix = next(((f, p) for f, p in scales if abs(value) >= f), scales[-1])
+    return f"{value / factor:.3g} {prefix}{unit}"
 
 
 def footprint(watts_per_core: float = WATTS_PER_CORE, pue: float = 1.0,
@@ -178,10 +194,32 @@ def footprint(watts_per_core: float = WATTS_PER_CORE, pue: float = 1.0,
     p = check_real(pue, "pue", 1.0, 10.0)
     ci = check_real(kg_co2e_per_kwh, "kg_co2e_per_kwh", 0.0, 2.0)
     runs = recorded_runs()
-    return Footprint(runs=len(runs), flops=sum(r.flops for r in runs),
-                     seconds=sum(r.seconds for r in runs),
-                     cpu_seconds=sum(r.cpu_seconds for r in runs), watts_per_core=w, pue=p,
-                     kg_co2e_per_kwh=ci, names=tuple(r.name for r in runs))
+    fp = Footprint(runs=len(runs), flops=sum(r.flops for r in runs),
+                   seconds=sum(r.seconds for r in runs),
+                   cpu_seconds=sum(r.cpu_seconds for r in runs), watts_per_core=w, pue=p,
+                   kg_co2e_per_kwh=ci, names=tuple(r.name for r in runs))
+    target = os.environ.get(FOOTPRINT_FILE_VAR)
+    if target:  # `make bench` collects each notebook's training footprint this way
+        Path(target).write_text(json.dumps({"runs": fp.runs, "flops": fp.flops,
+                                            "seconds": fp.seconds,
+                                            "cpu_seconds": fp.cpu_seconds}), encoding="utf-8")
+    return fp
+
+
+def course_footprint():
+    """The whole course's measured footprint, one row per notebook, from ``make bench``.
+
+    Columns: notebook, wall_s and cpu_s (the whole notebook's kernel), training_runs,
+    training_gflops and training_cpu_s (what ``footprint()`` counted), read from
+    benchmarks/footprint.csv, which ``make bench`` writes on a 2-core machine.
+    """
+    import pandas as pd
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "footprint.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `make bench` from the course's "
+                                f"top-level folder to measure every notebook")
+    return pd.read_csv(path)
 
 
 @dataclass

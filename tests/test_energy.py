@@ -88,7 +88,8 @@ def test_footprint_sums_recorded_runs():
     # one CPU-hour at 10 W and PUE 1.2 is 12 Wh; at 0.5 kg/kWh 6 g
     assert fp.kwh == pytest.approx(0.012, rel=1e-3)
     assert fp.kg_co2e == pytest.approx(0.006, rel=1e-3)
-    assert fp.summary().startswith("Training runs: 2, 2.5 GFLOPs counted\n")
+    assert fp.summary().startswith("Training runs: 2, 2.5 GFLOP counted\n")
+    assert "12 mWh" not in fp.summary() and "12 Wh and 6 g CO2e" in fp.summary()
     assert [r.name for r in recorded_runs()] == ["a", "b"]
     reset_runs()
     assert footprint().runs == 0
@@ -128,3 +129,42 @@ def test_measure_emissions_bad_input():
 
     with pytest.raises(ValueError, match="country_iso_code"), measure_emissions("Germany"):
         pass
+
+
+def test_si_prefixes():
+    from course_lib.energy import _si
+
+    assert _si(6_912_000, "FLOP") == "6.91 MFLOP"
+    assert _si(0.0014, "Wh") == "1.4 mWh"
+    assert _si(0, "g") == "0 g"
+    assert _si(2.5e12, "FLOP") == "2.5 TFLOP"
+    assert _si(3e-9, "g") == "0.003 µg"
+
+
+def test_footprint_file_for_make_bench(tmp_path, monkeypatch):
+    import json
+
+    from course_lib.energy import FOOTPRINT_FILE_VAR
+
+    reset_runs()
+    record_run("a", seconds=2, cpu_seconds=3, flops=7)
+    target = tmp_path / "fp.json"
+    monkeypatch.setenv(FOOTPRINT_FILE_VAR, str(target))
+    footprint()
+    assert json.loads(target.read_text()) == {"runs": 1, "flops": 7, "seconds": 2.0,
+                                              "cpu_seconds": 3.0}
+    reset_runs()
+
+
+def test_train_records_its_run_with_counted_flops():
+    from course_lib.models import MLP, train
+
+    reset_runs()
+    torch.manual_seed(0)
+    x, y = torch.randn(100, 4), torch.randint(0, 2, (100,))
+    train(MLP(4, hidden=(8,)), x, y, epochs=3, batch_size=32, progress=False, desc="tiny")
+    (run,) = recorded_runs()
+    # per row: forward 2·(4·8 + 8·2), backward weight grads the same, input grad of layer 2 2·8·2
+    per_row = 2 * (4 * 8 + 8 * 2) * 2 + 2 * 8 * 2
+    assert run.name == "tiny" and run.flops == per_row * 100 * 3
+    reset_runs()

@@ -7,9 +7,12 @@ process the run starts, which is the notebook's kernel.
 
 from __future__ import annotations
 
+import csv
+import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +21,8 @@ import psutil
 BUDGET_S, BUDGET_MB, COURSE_BUDGET_S = 90.0, 1536.0, 600.0
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "benchmarks" / "notebooks.md"
+FOOTPRINTS = ROOT / "benchmarks" / "footprint.csv"  # read by course_lib.energy.course_footprint
+FOOTPRINT_FILE_VAR = "COURSE_FOOTPRINT_FILE"  # course_lib.energy.FOOTPRINT_FILE_VAR
 
 
 def _hwm_mb(proc: psutil.Process) -> float:
@@ -32,25 +37,59 @@ def _hwm_mb(proc: psutil.Process) -> float:
     return 0.0
 
 
-def bench(path: Path, env: dict[str, str]) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS MB and exit code of executing one notebook."""
+def _cpu_s(proc: psutil.Process) -> float:
+    """User + system CPU seconds the process has used so far (0 if it has gone)."""
+    try:
+        t = proc.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return t.user + t.system
+
+
+def bench(path: Path, env: dict[str, str]) -> tuple[float, float, int, float, dict]:
+    """Wall seconds, peak RSS MB, exit code, kernel CPU seconds and training footprint."""
     cmd = [sys.executable, str(ROOT / "tests" / "tools" / "execute.py"), "--no-write", str(path)]
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    parent = psutil.Process(proc.pid)
-    peak = 0.0
-    while proc.poll() is None:
-        try:
-            family = [parent, *parent.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
-        peak = max([peak, *(_hwm_mb(p) for p in family)])
-        time.sleep(0.05)
-    _, err = proc.communicate()
-    wall = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp:
+        fp_file = Path(tmp) / "footprint.json"
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, env={**env, FOOTPRINT_FILE_VAR: str(fp_file)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        parent = psutil.Process(proc.pid)
+        peak, cpu = 0.0, {}
+        while proc.poll() is None:
+            try:
+                family = parent.children(recursive=True)  # the kernel (not the driver)
+            except psutil.NoSuchProcess:
+                break
+            peak = max([peak, _hwm_mb(parent), *(_hwm_mb(p) for p in family)])
+            for p in family:
+                cpu[p.pid] = max(cpu.get(p.pid, 0.0), _cpu_s(p))
+            time.sleep(0.05)
+        _, err = proc.communicate()
+        wall = time.perf_counter() - start
+        footprint = json.loads(fp_file.read_text()) if fp_file.exists() else {}
     if proc.returncode:
         sys.stderr.write(err.decode(errors="replace"))
-    return wall, peak, proc.returncode
+    return wall, peak, proc.returncode, sum(cpu.values()), footprint
+
+
+def _write_footprints(rows: dict[str, dict]) -> None:
+    """benchmarks/footprint.csv: each notebook's kernel CPU time and training footprint."""
+    lines = ["notebook,wall_s,cpu_s,training_runs,training_gflops,training_cpu_s"]
+    for name in sorted(rows):
+        r = rows[name]
+        lines.append(f"{name},{r['wall_s']:.1f},{r['cpu_s']:.1f},{int(r['training_runs'])},"
+                     f"{r['training_gflops']:.3f},{r['training_cpu_s']:.1f}")
+    FOOTPRINTS.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _previous_footprints() -> dict[str, dict]:
+    """The last footprint.csv's rows by notebook name."""
+    if not FOOTPRINTS.exists():
+        return {}
+    with FOOTPRINTS.open(encoding="utf-8") as fh:
+        return {row["notebook"]: {k: (v if k == "notebook" else float(v)) for k, v in row.items()}
+                for row in csv.DictReader(fh)}
 
 
 def _previous_rows() -> dict[str, str]:
@@ -70,9 +109,14 @@ def main(argv: list[str]) -> int:
     env = {**os.environ, "COURSE_THREADS": os.environ.get("COURSE_THREADS", "2")}
     existing = {p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
     rows = {k: v for k, v in _previous_rows().items() if k in existing}
+    footprints = {k: v for k, v in _previous_footprints().items() if k in existing}
     bad = 0
     for path in books:
-        wall, peak, code = bench(path, env)
+        wall, peak, code, cpu_s, fp = bench(path, env)
+        footprints[path.name] = {"wall_s": wall, "cpu_s": cpu_s,
+                                 "training_runs": int(fp.get("runs", 0)),
+                                 "training_gflops": fp.get("flops", 0) / 1e9,
+                                 "training_cpu_s": fp.get("cpu_seconds", 0.0)}
         over = [w for w, hit in (("time", wall > BUDGET_S), ("memory", peak > BUDGET_MB),
                                  ("FAILED", code != 0)) if hit]
         bad += bool(over)
@@ -91,6 +135,7 @@ def main(argv: list[str]) -> int:
         f"| **whole course** | {total:.1f} | | {'time' if course_over else 'no'} |",
     ])
     OUT.parent.mkdir(exist_ok=True)
+    _write_footprints(footprints)
     OUT.write_text("# Notebook benchmark (`make bench`)\n\n" + table + "\n", encoding="utf-8")
     print("\n" + table + f"\n\nwritten to {OUT.relative_to(ROOT)}")
     return 1 if bad or course_over else 0
