@@ -339,3 +339,23 @@ def test_notebook_04_default_threshold_tpr_gap_is_in_its_pinned_range(seed):
         te[cols])[:, 1]
     rep = threshold_report(te["qualified"], scores, te["group"], {"A": 0.5, "B": 0.5})
     assert 0.1 <= rep.loc["A", "tpr"] - rep.loc["B", "tpr"] <= 0.5
+
+
+def test_in_processing_runs_are_recorded_in_the_footprint():
+    import torch
+
+    from course_lib import energy
+    from course_lib.mitigation import train_adversarial, train_fair_penalty
+    from course_lib.models import MLP
+
+    energy.reset_runs()
+    torch.manual_seed(0)
+    x = torch.randn(64, 3)
+    y, s = (x[:, 0] > 0).long(), (x[:, 1] > 0).long()
+    train_fair_penalty(MLP(3, hidden=(4,)), x, y, s, lam=1.0, epochs=2, batch_size=32)
+    train_adversarial(MLP(3, hidden=(4,)), x, y, s, epochs=2, warmup_epochs=1, batch_size=32)
+    penalty, adversarial = energy.recorded_runs()
+    # per row: forward 2·(3·4 + 4·2) = 40; a backward pass 2·(3·4 + 4·2) + 2·4·2 = 56
+    assert penalty.name == "penalty λ=1" and penalty.flops == (40 + 56) * 64 * 2
+    assert adversarial.name == "adversarial" and adversarial.flops == (40 + 2 * 56) * 64 * 2
+    energy.reset_runs()

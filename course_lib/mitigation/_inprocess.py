@@ -90,6 +90,7 @@ def train_fair_penalty(model: nn.Module, inputs, target, sensitive, *, lam: floa
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     ce = nn.CrossEntropyLoss()
     losses: list[float] = []
+    flops, clock = _run_flops(model, x, y, batch_size, epochs, backward_passes=1), _clock()
     model.train()
     for _ in tqdm(range(epochs), desc=desc or f"penalty λ={lam:g}", disable=not progress,
                   leave=False):
@@ -106,7 +107,36 @@ def train_fair_penalty(model: nn.Module, inputs, target, sensitive, *, lam: floa
             total += float(loss.detach()) * len(idx)
         losses.append(total / x.shape[0])
     model.eval()
+    _record(desc or f"penalty λ={lam:g}", clock, flops)
     return TrainResult(model, losses)
+
+
+def _clock() -> tuple[float, float]:
+    """Wall and CPU clocks now, for ``_record``."""
+    import time
+
+    return time.perf_counter(), time.process_time()
+
+
+def _record(name: str, clock: tuple[float, float], flops: int) -> None:
+    """Record a finished run (since ``clock``) in the session's footprint (course_lib.energy)."""
+    import time
+
+    from course_lib import energy
+
+    energy.record_run(name, time.perf_counter() - clock[0], time.process_time() - clock[1],
+                      flops)
+
+
+def _run_flops(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int,
+               epochs: int, backward_passes: int) -> int:
+    """FLOPs of a run: one forward and ``backward_passes`` backward passes per row and epoch."""
+    from course_lib import energy
+
+    first = min(batch_size, x.shape[0])
+    forward = energy.count_flops(model, x[:first], backward=False)
+    both = energy.count_flops(model, x[:first], y[:first])
+    return round((forward + backward_passes * (both - forward)) * x.shape[0] / first) * epochs
 
 
 class _Adversary:
@@ -178,10 +208,12 @@ def train_adversarial(model: nn.Module, inputs, target, sensitive, *,
     ce, bce = nn.CrossEntropyLoss(), nn.BCEWithLogitsLoss()
     losses: list[float] = []
     adv_losses: list[float] = []
-    model.train()
     if isinstance(warmup_epochs, bool) or not isinstance(warmup_epochs, int) \
             or not 0 <= warmup_epochs < epochs:
         raise ValueError(f"warmup_epochs must be an int in [0, epochs), got {warmup_epochs!r}")
+    # two backward passes a batch (g_P and g_A); the adversary's own cost is negligible
+    flops, clock = _run_flops(model, x, y, batch_size, epochs, backward_passes=2), _clock()
+    model.train()
     for epoch in tqdm(range(epochs), desc=desc or "adversarial", disable=not progress,
                       leave=False):
         a = 0.0 if epoch < warmup_epochs else alpha
@@ -216,6 +248,7 @@ def train_adversarial(model: nn.Module, inputs, target, sensitive, *,
         adv_losses.append(adv_total / x.shape[0])
     model.eval()
     adversary.eval()
+    _record(desc or "adversarial", clock, flops)
     return AdversarialResult(model, adversary, losses, adv_losses)
 
 
