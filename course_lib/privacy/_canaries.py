@@ -1,0 +1,190 @@
+"""Canaries and exposure (Carlini et al. 2019, "The Secret Sharer").
+
+Insert a secret such as "my pin is 4721" into the training text, train, then rank the secret's
+likelihood among all |R| candidates of its format (every 4-digit PIN: |R| = 10⁴):
+exposure = log2|R| − log2 rank. A model that never saw the secret ranks it at random
+(exposure about 1 bit on average); one that memorised it ranks it first (exposure log2|R|). The
+rank is exact: every candidate is scored, in chunks so memory stays small. Ties share the mean
+rank, so a model that scores every candidate alike gets exposure ≈ 1, not log2|R|.
+
+A fixed-context character MLP (``CharMLP``) is provided as the language model; any scorer works.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from course_lib._validate import check_int, rng_streams
+
+__all__ = ["CharMLP", "make_vocab", "encode", "char_windows", "insert_canary",
+           "deduplicate_lines", "digit_candidates", "sequence_log_likelihood", "exposure",
+           "canary_exposure"]
+
+
+class CharMLP(nn.Module):
+    """A character model: the previous ``context`` characters → Embedding → MLP → next-char logits.
+
+    Inputs are character indices (N, context); floats holding whole numbers are accepted, so
+    ``course_lib.models.train`` can train it.
+    """
+
+    def __init__(self, vocab_size: int, context: int = 8, embed_dim: int = 16,
+                 hidden: int = 128):
+        super().__init__()
+        check_int(vocab_size, "vocab_size", 2)
+        check_int(context, "context", 1)
+        check_int(embed_dim, "embed_dim", 1)
+        check_int(hidden, "hidden", 1)
+        self.context = context
+        self.embed = nn.Embedding(vocab_size, embed_dim)
+        self.net = nn.Sequential(nn.Flatten(), nn.Linear(context * embed_dim, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, vocab_size))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(self.embed(x.long()))
+
+
+def _check_text(text: object, name: str = "text") -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str, got {type(text).__name__}")
+    return text
+
+
+def make_vocab(text: str) -> str:
+    """The sorted distinct characters of ``text``, plus a space (the left padding character)."""
+    return "".join(sorted(set(_check_text(text)) | {" "}))
+
+
+def encode(text: str, vocab: str) -> np.ndarray:
+    """Character indices of ``text`` in ``vocab`` (int64); an error names unknown characters."""
+    _check_text(text)
+    _check_text(vocab, "vocab")
+    index = {c: i for i, c in enumerate(vocab)}
+    unknown = sorted({c for c in text if c not in index})
+    if unknown:
+        raise ValueError(f"text has characters not in vocab: {unknown[:10]}")
+    return np.array([index[c] for c in text], dtype=np.int64)
+
+
+def char_windows(text: str, vocab: str, context: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training pairs (previous ``context`` characters, next character), left-padded by spaces."""
+    k = check_int(context, "context", 1)
+    if " " not in _check_text(vocab, "vocab"):
+        raise ValueError("vocab must contain a space (the padding character)")
+    codes = encode(" " * k + _check_text(text), vocab)
+    windows = np.lib.stride_tricks.sliding_window_view(codes[:-1], k)
+    return windows.copy(), codes[k:].copy()
+
+
+def insert_canary(lines: list[str], canary: str, repeats: int = 1, *,
+                  random_state: int = 0) -> list[str]:
+    """``lines`` with ``canary`` inserted ``repeats`` times at random positions."""
+    if not isinstance(lines, list) or not all(isinstance(s, str) for s in lines):
+        raise TypeError("lines must be a list of str")
+    _check_text(canary, "canary")
+    r = check_int(repeats, "repeats", 0)
+    rng = rng_streams(random_state, ("positions",))["positions"]
+    out = list(lines)
+    for _ in range(r):
+        out.insert(int(rng.integers(0, len(out) + 1)), canary)
+    return out
+
+
+def deduplicate_lines(lines: list[str]) -> list[str]:
+    """The defence: keep each distinct line once (its first occurrence), in order."""
+    if not isinstance(lines, list) or not all(isinstance(s, str) for s in lines):
+        raise TypeError("lines must be a list of str")
+    seen: set[str] = set()
+    out = []
+    for s in lines:
+        if s not in seen:
+            seen.add(s)
+            out.append(s)
+    return out
+
+
+def digit_candidates(indices, digits: int = 4) -> list[str]:
+    """Candidate secrets by index: index i ↦ i written with ``digits`` digits ("0042")."""
+    d = check_int(digits, "digits", 1)
+    idx = np.asarray(indices)
+    if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= 10 ** d)):
+        raise ValueError(f"indices must be a 1-D array of integers in [0, 10**{d})")
+    return [f"{int(i):0{d}d}" for i in idx]
+
+
+@torch.no_grad()
+def sequence_log_likelihood(model: nn.Module, prefix: str, candidates: list[str], vocab: str,
+                            context: int | None = None) -> np.ndarray:
+    """log P(candidate | prefix) = Σⱼ log p(cⱼ | previous ``context`` characters), per candidate.
+
+    All candidates must have the same length. ``context`` defaults to ``model.context``.
+    """
+    k = check_int(getattr(model, "context", None) if context is None else context, "context", 1)
+    _check_text(prefix, "prefix")
+    if not candidates or len({len(c) for c in candidates}) != 1:
+        raise ValueError("candidates must be a non-empty list of strings of one length")
+    length = len(candidates[0])
+    codes = np.stack([encode(" " * k + prefix + c, vocab) for c in candidates])  # (M, k+P+L)
+    start = k + len(prefix)
+    windows = np.stack([codes[:, start + j - k:start + j] for j in range(length)], axis=1)
+    model.eval()
+    logits = model(torch.from_numpy(windows.reshape(-1, k)))
+    logp = torch.log_softmax(logits, dim=1).reshape(len(candidates), length, -1)
+    nxt = torch.from_numpy(codes[:, start:])
+    return logp.gather(2, nxt.unsqueeze(2)).squeeze(2).sum(1).double().numpy()
+
+
+def exposure(score_fn: Callable[[np.ndarray], np.ndarray], secret_index: int,
+             n_candidates: int, chunk_size: int = 2048) -> float:
+    """Exposure = log2|R| − log2 rank of the secret among all |R| candidates (higher score first).
+
+    ``score_fn`` maps an array of candidate indices to their scores (e.g. log-likelihoods);
+    it is called on chunks of at most ``chunk_size`` indices. rank = 1 + #(scores above the
+    secret's) + #(other candidates tied with it)/2.
+    """
+    n = check_int(n_candidates, "n_candidates", 1)
+    s = check_int(secret_index, "secret_index", 0)
+    if s >= n:
+        raise ValueError(f"secret_index must be < n_candidates ({n}), got {s}")
+    size = check_int(chunk_size, "chunk_size", 1)
+    if not callable(score_fn):
+        raise TypeError("score_fn must be callable (indices -> scores)")
+
+    def scores(idx: np.ndarray) -> np.ndarray:
+        out = np.asarray(score_fn(idx), dtype=float)
+        if out.shape != idx.shape:
+            raise ValueError(f"score_fn must return one score per index, got shape {out.shape} "
+                             f"for {idx.shape}")
+        return out
+
+    # the secret is scored inside its own chunk (a batch of one may round differently)
+    first = (s // size) * size
+    chunk = scores(np.arange(first, min(first + size, n)))
+    secret = chunk[s - first]
+    above, ties = int((chunk > secret).sum()), int((chunk == secret).sum())
+    for lo in range(0, n, size):
+        if lo != first:
+            chunk = scores(np.arange(lo, min(lo + size, n)))
+            above += int((chunk > secret).sum())
+            ties += int((chunk == secret).sum())
+    rank = 1 + above + (ties - 1) / 2
+    return math.log2(n) - math.log2(rank)
+
+
+def canary_exposure(model: nn.Module, prefix: str, secret: str, vocab: str, *,
+                    context: int | None = None, chunk_size: int = 2048) -> float:
+    """Exposure of a digit secret (e.g. "4721") after ``prefix`` among all 10^len(secret) ones."""
+    _check_text(secret, "secret")
+    if not secret.isdigit() or not secret.isascii():
+        raise ValueError(f"secret must be a string of digits, got {secret!r}")
+    d = len(secret)
+
+    def score_fn(idx: np.ndarray) -> np.ndarray:
+        return sequence_log_likelihood(model, prefix, digit_candidates(idx, d), vocab, context)
+
+    return exposure(score_fn, int(secret), 10 ** d, chunk_size)

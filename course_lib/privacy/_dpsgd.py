@@ -1,0 +1,229 @@
+"""DP-SGD written out (Abadi et al. 2016): per-example gradients, clipping, Gaussian noise.
+
+One step: sample a batch by Poisson sampling (each record independently with probability q),
+compute each example's gradient gᵢ with ``torch.func`` (``vmap`` over ``grad``), clip it to norm
+at most C, add Gaussian noise N(0, σ²C²) to the sum and divide by the expected batch size qN:
+g̃ = (Σᵢ gᵢ · min(1, C/‖gᵢ‖) + N(0, σ²C² I)) / (qN). The privacy unit is one record: a person
+whose record appears k times in the data is protected only at about kε (group privacy).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from course_lib._validate import check_int, check_real
+from course_lib.models import _as_tensor
+
+__all__ = ["per_example_gradients", "clip_gradients", "noisy_gradient", "dp_sgd_step",
+           "DPTrainResult", "train_dp", "train_opacus"]
+
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+def _check_model(model: object) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    if not any(True for _ in model.parameters()):
+        raise ValueError("model has no parameters")
+    return model
+
+
+def _check_xy(inputs, target) -> tuple[torch.Tensor, torch.Tensor]:
+    x = _as_tensor(inputs, "inputs", torch.float32)
+    y = _as_tensor(target, "target", torch.long)
+    if y.ndim != 1 or x.shape[0] != y.shape[0]:
+        raise ValueError(f"inputs and target must have the same number of rows and target must "
+                         f"be 1-D, got {tuple(x.shape)} and {tuple(y.shape)}")
+    return x, y
+
+
+def per_example_gradients(model: nn.Module, inputs, target, loss_fn: LossFn | None = None
+                          ) -> dict[str, torch.Tensor]:
+    """Each example's gradient ∇θ ℓ(f(xᵢ), yᵢ): {parameter name: tensor (N, *param.shape)}.
+
+    ``torch.func.vmap`` over ``torch.func.grad`` of the loss of one example (batch of one), so no
+    example's gradient is mixed with another's. ``loss_fn`` defaults to cross-entropy.
+    """
+    from torch.func import functional_call, grad, vmap
+
+    model = _check_model(model)
+    x, y = _check_xy(inputs, target)
+    loss_fn = loss_fn or nn.functional.cross_entropy
+    params = {k: v.detach() for k, v in model.named_parameters() if v.requires_grad}
+    buffers = {k: v.detach() for k, v in model.named_buffers()}
+
+    def one_loss(p, b, xi, yi):
+        out = functional_call(model, (p, b), (xi.unsqueeze(0),))
+        return loss_fn(out, yi.unsqueeze(0))
+
+    return vmap(grad(one_loss), in_dims=(None, None, 0, 0), randomness="different")(
+        params, buffers, x, y)
+
+
+def clip_gradients(grads: dict[str, torch.Tensor], max_grad_norm: float
+                   ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """Clip each example's whole gradient: gᵢ · min(1, C / (‖gᵢ‖ + 10⁻⁶)); also the norms ‖gᵢ‖.
+
+    ‖gᵢ‖ is the L2 norm over all parameters together (Opacus's "flat" clipping, with its 10⁻⁶).
+    """
+    c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+    if not isinstance(grads, dict) or not grads:
+        raise TypeError("grads must be a non-empty dict of per-example gradients "
+                        "(per_example_gradients)")
+    n = next(iter(grads.values())).shape[0]
+    if any(g.shape[0] != n for g in grads.values()):
+        raise ValueError("grads must all have the same number of examples (first dimension)")
+    norms = torch.stack([g.reshape(n, -1).norm(2, dim=1) for g in grads.values()],
+                        dim=1).norm(2, dim=1)
+    factor = (c / (norms + 1e-6)).clamp(max=1.0)
+    return {k: factor.reshape(-1, *[1] * (g.ndim - 1)) * g for k, g in grads.items()}, norms
+
+
+def noisy_gradient(model: nn.Module, inputs, target, *, max_grad_norm: float,
+                   noise_multiplier: float, expected_batch_size: float,
+                   loss_fn: LossFn | None = None,
+                   generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
+    """The DP-SGD gradient: (Σᵢ clip_C(gᵢ) + N(0, σ²C²)) / B, with B the EXPECTED batch size.
+
+    Dividing by the expected (not the actual) batch size keeps the sensitivity at C/B whatever
+    the sampled batch's size; an empty batch gives pure noise.
+    """
+    sigma = check_real(noise_multiplier, "noise_multiplier", 0.0)
+    c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+    b = check_real(expected_batch_size, "expected_batch_size", 0.0, lo_open=True)
+    x, y = _check_xy(inputs, target)
+    params = {k: v for k, v in model.named_parameters() if v.requires_grad}
+    if x.shape[0] == 0:
+        summed = {k: torch.zeros_like(v) for k, v in params.items()}
+    else:
+        clipped, _ = clip_gradients(per_example_gradients(model, x, y, loss_fn), c)
+        summed = {k: g.sum(dim=0) for k, g in clipped.items()}
+    out = {}
+    for k, s in summed.items():
+        noise = torch.normal(0.0, sigma * c, size=s.shape, generator=generator) if sigma else 0.0
+        out[k] = (s + noise) / b
+    return out
+
+
+def dp_sgd_step(model: nn.Module, inputs, target, *, lr: float, max_grad_norm: float,
+                noise_multiplier: float, expected_batch_size: float,
+                loss_fn: LossFn | None = None, generator: torch.Generator | None = None) -> None:
+    """One DP-SGD update in place: θ ← θ − lr · g̃ (g̃ from ``noisy_gradient``)."""
+    step = check_real(lr, "lr", 0.0, lo_open=True)
+    g = noisy_gradient(model, inputs, target, max_grad_norm=max_grad_norm,
+                       noise_multiplier=noise_multiplier,
+                       expected_batch_size=expected_batch_size, loss_fn=loss_fn,
+                       generator=generator)
+    with torch.no_grad():
+        for k, p in model.named_parameters():
+            if k in g:
+                p.sub_(step * g[k])
+
+
+@dataclass
+class DPTrainResult:
+    """What ``train_dp`` returns: the model, the (ε, δ) spent, the steps taken, epoch losses."""
+
+    model: nn.Module
+    epsilon: float
+    delta: float
+    steps: int
+    sample_rate: float
+    losses: list[float] = field(default_factory=list)
+
+
+def train_dp(model: nn.Module, inputs, target, *, noise_multiplier: float, max_grad_norm: float,
+             batch_size: int = 256, epochs: int = 5, lr: float = 0.1, delta: float = 1e-5,
+             loss_fn: LossFn | None = None, random_state: int = 0,
+             progress: bool = False) -> DPTrainResult:
+    """Train with DP-SGD (plain SGD updates) under Poisson sampling; report ε at ``delta``.
+
+    As Opacus does with a DataLoader of ``batch_size``: ``steps_per_epoch = ceil(N / batch_size)``
+    steps per epoch, sample rate q = 1 / steps_per_epoch, expected batch qN; ε is
+    ``dp_epsilon(q, noise_multiplier, epochs · steps_per_epoch, delta)`` (RDP accountant).
+    ``noise_multiplier=0`` trains with clipping only (ε = ∞).
+    """
+    from tqdm.auto import tqdm
+
+    from course_lib.privacy._accounting import dp_epsilon
+
+    model = _check_model(model)
+    x, y = _check_xy(inputs, target)
+    n = x.shape[0]
+    if n == 0:
+        raise ValueError("inputs is empty")
+    check_int(batch_size, "batch_size", 1)
+    check_int(epochs, "epochs", 1)
+    check_real(lr, "lr", 0.0, lo_open=True)
+    d = check_real(delta, "delta", 0.0, 1.0, lo_open=True, hi_open=True)
+    seed = check_int(random_state, "random_state", 0)
+    sigma = check_real(noise_multiplier, "noise_multiplier", 0.0)
+    c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+    steps_per_epoch = math.ceil(n / batch_size)
+    q = 1.0 / steps_per_epoch
+    sampler = torch.Generator().manual_seed(seed)
+    noise = torch.Generator().manual_seed(seed + 1)
+    loss_eval = loss_fn or nn.functional.cross_entropy
+    losses: list[float] = []
+    model.train()
+    for _ in tqdm(range(epochs), desc="DP-SGD", disable=not progress, leave=False):
+        for _ in range(steps_per_epoch):
+            mask = torch.rand(n, generator=sampler) < q  # Poisson sampling
+            dp_sgd_step(model, x[mask], y[mask], lr=lr, max_grad_norm=c, noise_multiplier=sigma,
+                        expected_batch_size=q * n, loss_fn=loss_fn, generator=noise)
+        with torch.no_grad():
+            losses.append(float(loss_eval(model(x), y)))
+    model.eval()
+    steps = epochs * steps_per_epoch
+    eps = dp_epsilon(q, sigma, steps, d) if sigma > 0 else math.inf
+    return DPTrainResult(model, eps, d, steps, q, losses)
+
+
+def train_opacus(model: nn.Module, inputs, target, *, noise_multiplier: float,
+                 max_grad_norm: float, batch_size: int = 256, epochs: int = 5, lr: float = 0.1,
+                 delta: float = 1e-5, random_state: int = 0) -> DPTrainResult:
+    """The same run as ``train_dp`` done by Opacus (PrivacyEngine, RDP accountant, plain SGD).
+
+    Opacus's hooks fire a torch warning when the first layer's input does not require a gradient;
+    the inputs are therefore marked ``requires_grad`` (their gradient is computed and discarded).
+    """
+    from opacus import PrivacyEngine
+    from torch.utils.data import DataLoader, TensorDataset
+
+    model = _check_model(model)
+    x, y = _check_xy(inputs, target)
+    if x.shape[0] == 0:
+        raise ValueError("inputs is empty")
+    check_int(batch_size, "batch_size", 1)
+    check_int(epochs, "epochs", 1)
+    check_real(lr, "lr", 0.0, lo_open=True)
+    d = check_real(delta, "delta", 0.0, 1.0, lo_open=True, hi_open=True)
+    seed = check_int(random_state, "random_state", 0)
+    sigma = check_real(noise_multiplier, "noise_multiplier", 0.0, lo_open=True)
+    c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+    engine = PrivacyEngine(accountant="rdp")
+    loader = DataLoader(TensorDataset(x, y), batch_size=batch_size,
+                        generator=torch.Generator().manual_seed(seed))
+    module, opt, loader = engine.make_private(
+        module=model, optimizer=torch.optim.SGD(model.parameters(), lr=lr), data_loader=loader,
+        noise_multiplier=sigma, max_grad_norm=c,
+        noise_generator=torch.Generator().manual_seed(seed + 1))
+    losses: list[float] = []
+    steps = 0
+    module.train()
+    for _ in range(epochs):
+        for xb, yb in loader:
+            opt.zero_grad()
+            nn.functional.cross_entropy(module(xb.requires_grad_(True)), yb).backward()
+            opt.step()
+            steps += 1
+        with torch.no_grad():
+            losses.append(float(nn.functional.cross_entropy(module(x), y)))
+    module.eval()
+    plain = module._module if hasattr(module, "_module") else module
+    return DPTrainResult(plain, engine.get_epsilon(d), d, steps, 1.0 / len(loader), losses)

@@ -1,0 +1,134 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib.models import train
+from course_lib.privacy import (
+    CharMLP,
+    canary_exposure,
+    char_windows,
+    deduplicate_lines,
+    digit_candidates,
+    encode,
+    exposure,
+    insert_canary,
+    make_vocab,
+    sequence_log_likelihood,
+)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """Two threads on a shared 2-core machine are slower and less repeatable than one."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+N = 10_000
+MAX = math.log2(N)
+
+
+def test_exposure_of_known_scorers():
+    secret = 4721
+    first = exposure(lambda idx: (idx == secret).astype(float), secret, N)
+    assert first == pytest.approx(MAX)
+    last = exposure(lambda idx: -(idx == secret).astype(float), secret, N)
+    assert last == pytest.approx(0.0)
+    # every candidate alike: the secret sits at the mean rank (N + 1) / 2, about 1 bit
+    flat = exposure(lambda idx: np.zeros(len(idx)), secret, N)
+    assert flat == pytest.approx(MAX - math.log2((N + 1) / 2))
+    # the 10th best of 10^4
+    tenth = exposure(lambda idx: 2.0 * (idx < 9) + (idx == 9), 9, N)
+    assert tenth == pytest.approx(MAX - math.log2(10))
+
+
+def test_random_scorer_has_about_log2_e_bits_on_average():
+    table = np.random.default_rng(0).random(N)
+    values = [exposure(lambda idx: table[idx], s, N, chunk_size=4096) for s in range(0, N, 50)]
+    # rank uniform on 1..N: E[exposure] = log2 N − E[log2 rank] → log2 e ≈ 1.44
+    assert np.mean(values) == pytest.approx(math.log2(math.e), abs=0.25)
+
+
+def test_chunking_does_not_change_exposure():
+    table = np.random.default_rng(1).normal(size=N)
+    calls = []
+
+    def scorer(idx):
+        calls.append(len(idx))
+        return table[idx]
+
+    a = exposure(scorer, 123, N, chunk_size=7)
+    assert max(calls) <= 7
+    b = exposure(lambda idx: table[idx], 123, N, chunk_size=N)
+    assert a == b
+
+
+def test_windows_and_encoding():
+    vocab = make_vocab("ab1")
+    assert vocab == " 1ab"
+    x, y = char_windows("ab", vocab, 3)
+    np.testing.assert_array_equal(x, [[0, 0, 0], [0, 0, 2]])
+    np.testing.assert_array_equal(y, [2, 3])
+    assert digit_candidates(np.array([0, 42, 9999])) == ["0000", "0042", "9999"]
+    lines = insert_canary(["a", "b"], "c", 3, random_state=0)
+    assert lines.count("c") == 3 and len(lines) == 5
+    assert deduplicate_lines(lines) == [s for s in dict.fromkeys(lines)]
+
+
+def test_sequence_log_likelihood_is_the_sum_of_next_char_log_probs():
+    vocab = make_vocab("pin is 0123456789")
+    torch.manual_seed(0)
+    model = CharMLP(len(vocab), context=4)
+    ll = sequence_log_likelihood(model, "pin is ", ["07", "93"], vocab)
+    for cand, value in zip(["07", "93"], ll, strict=True):
+        text = "    pin is " + cand
+        codes = torch.from_numpy(encode(text, vocab))
+        total = 0.0
+        for j in range(len(text) - 2, len(text)):
+            with torch.no_grad():
+                logp = torch.log_softmax(model(codes[j - 4:j].unsqueeze(0)), 1)[0, codes[j]]
+            total += float(logp)
+        assert value == pytest.approx(total, abs=1e-4)
+
+
+def _corpus(repeats, seed=0):
+    rng = np.random.default_rng(seed)
+    names = ["ann", "bob", "eve", "sam"]
+    lines = [f"{rng.choice(names)} has room {rng.integers(0, 10000):04d}\n" for _ in range(150)]
+    return insert_canary(lines, "my pin is 4721\n", repeats, random_state=seed)
+
+
+@pytest.mark.slow
+def test_untrained_model_is_near_chance_and_memorised_canary_near_max():
+    text = "".join(_corpus(10))
+    vocab = make_vocab(text + "0123456789")
+    x, y = char_windows(text, vocab, 8)
+    torch.manual_seed(0)
+    model = CharMLP(len(vocab), context=8)
+    untrained = canary_exposure(model, "my pin is ", "4721", vocab)
+    assert untrained < 4
+    train(model, x, y, epochs=12, batch_size=128, lr=1e-2, progress=False)
+    memorised = canary_exposure(model, "my pin is ", "4721", vocab)
+    assert memorised > MAX - 1.5
+    # a secret that was never inserted stays unexposed
+    assert canary_exposure(model, "my pin is ", "1234", vocab) < memorised - 5
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="secret_index"):
+        exposure(lambda i: np.zeros(len(i)), 10, 10)
+    with pytest.raises(TypeError, match="score_fn"):
+        exposure(None, 1, 10)
+    with pytest.raises(ValueError, match="one score per index"):
+        exposure(lambda i: np.zeros(3), 1, 10)
+    with pytest.raises(ValueError, match="not in vocab"):
+        encode("xyz", " ab")
+    with pytest.raises(ValueError, match="secret"):
+        canary_exposure(CharMLP(12, 2), "a", "12a4", " 0123456789a")
+    with pytest.raises(ValueError, match="vocab_size"):
+        CharMLP(1)
+    with pytest.raises(TypeError, match="lines"):
+        insert_canary("abc", "x")
