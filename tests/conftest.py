@@ -21,3 +21,15 @@ def _course_warnings_policy():
     """pytest's `filterwarnings = error` goes on top of our filters; re-apply the policy's."""
     _warnings.install()
     yield
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a module's tests: two on a shared 2-core machine are slower and less
+    repeatable. Use with ``pytestmark = pytest.mark.usefixtures("one_torch_thread")``."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

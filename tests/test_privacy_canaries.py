@@ -18,14 +18,7 @@ from course_lib.privacy import (
     sequence_log_likelihood,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Two threads on a shared 2-core machine are slower and less repeatable than one."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 N = 10_000
 MAX = math.log2(N)

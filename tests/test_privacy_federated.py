@@ -11,14 +11,7 @@ from course_lib.privacy import (
     split_clients,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Two threads on a shared 2-core machine are slower and less repeatable than one."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _data(n=300, d=6, seed=0):

@@ -5,14 +5,7 @@ import torch
 from course_lib.models import MLP, train
 from course_lib.privacy import invert_class, query_api
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Two threads on a shared 2-core machine are slower and less repeatable than one."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 K, D = 10, 64
 

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from course_lib.models import fit_mlp, predict_proba
@@ -17,14 +16,7 @@ from course_lib.privacy import (
     tpr_at_fpr,
 )
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """Two threads on a shared 2-core machine are slower and less repeatable than one."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _noisy_data(n, seed, d=10):
