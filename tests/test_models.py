@@ -126,3 +126,82 @@ def test_fit_mlp_equals_seeding_then_training_by_hand():
     assert (predict(fit_mlp(x, y), x) == y).mean() > 0.95
     with pytest.raises(ValueError, match="inputs must be 2-D"):
         fit_mlp(x[:, 0], y)
+
+
+# -- TinyTransformer: attention written out, checked against torch's fused layer ---------------
+
+def test_self_attention_equals_torch_multihead_attention():
+    from course_lib.models import SelfAttention
+
+    torch.manual_seed(0)
+    ours = SelfAttention(64, 4)
+    ref = torch.nn.MultiheadAttention(64, 4, batch_first=True)
+    with torch.no_grad():
+        ref.in_proj_weight.copy_(torch.cat([ours.query.weight, ours.key.weight,
+                                            ours.value.weight]))
+        ref.in_proj_bias.copy_(torch.cat([ours.query.bias, ours.key.bias, ours.value.bias]))
+        ref.out_proj.weight.copy_(ours.out.weight)
+        ref.out_proj.bias.copy_(ours.out.bias)
+    x = torch.randn(3, 10, 64)
+    out, weights = ours(x)
+    ref_out, ref_heads = ref(x, x, x, need_weights=True, average_attn_weights=False)
+    _, ref_mean = ref(x, x, x, need_weights=True, average_attn_weights=True)
+    torch.testing.assert_close(out, ref_out, atol=1e-6, rtol=0)
+    torch.testing.assert_close(weights, ref_heads, atol=1e-6, rtol=0)
+    torch.testing.assert_close(weights.mean(dim=1), ref_mean, atol=1e-6, rtol=0)
+    torch.testing.assert_close(weights.sum(dim=-1), torch.ones(3, 4, 10))
+
+
+def test_tiny_transformer_shapes_embedding_path_and_overrides():
+    from course_lib.models import TinyTransformer
+
+    torch.manual_seed(0)
+    model = TinyTransformer(16, d_model=64, n_heads=4, n_layers=2, max_len=12).eval()
+    tokens = torch.randint(0, 16, (5, 12))
+    logits, maps = model(tokens, return_attention=True)
+    assert logits.shape == (5, 2) and maps.shape == (5, 2, 4, 12, 12)
+    torch.testing.assert_close(model(model.embed(tokens)), logits)  # embeddings path
+    torch.testing.assert_close(model(tokens.float()), logits)  # what train/predict_proba pass
+    # giving a layer its own weights changes nothing; other weights change the output
+    torch.testing.assert_close(model(tokens, attention={1: maps[:, 1]}), logits)
+    uniform = torch.full_like(maps[:, 0], 1 / 12)
+    assert not torch.allclose(model(tokens, attention={0: uniform}), logits)
+    # no in-place ops and every module is an nn.Module: gradients reach the embeddings
+    emb = model.embed(tokens).detach().requires_grad_(True)
+    model(emb)[:, 1].sum().backward()
+    assert emb.grad is not None and emb.grad.abs().sum() > 0
+    assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in model.modules())
+
+
+@pytest.mark.slow  # about 5 s
+def test_tiny_transformer_learns_the_order_task():
+    from course_lib.models import TinyTransformer
+    from course_lib.synth import make_sequences
+
+    data, test = make_sequences(1000, random_state=0), make_sequences(300, random_state=1)
+    torch.manual_seed(0)
+    model = TinyTransformer(len(data.vocab), max_len=12)
+    train(model, data.tokens, data.labels, epochs=4, lr=3e-3, batch_size=64, progress=False)
+    assert (predict(model, test.tokens) == test.labels).mean() > 0.9
+
+
+@pytest.mark.parametrize("kwargs, call, exc, match", [
+    ({"d_model": 30, "n_heads": 4}, None, ValueError, "divisible by n_heads"),
+    ({}, torch.zeros(2, 40, dtype=torch.long), ValueError, "more than max_len"),
+    ({}, torch.full((2, 5), 99), ValueError, r"ids in \[0, 16\)"),
+    ({}, torch.full((2, 5), 0.5), ValueError, "whole-number"),
+    ({}, torch.zeros(2, 5, 8), ValueError, "embeddings must have shape"),
+    ({"vocab_size": 0}, None, ValueError, "vocab_size"),
+])
+def test_tiny_transformer_bad_input(kwargs, call, exc, match):
+    from course_lib.models import TinyTransformer
+
+    with pytest.raises(exc, match=match):
+        model = TinyTransformer(**{"vocab_size": 16, "max_len": 12, **kwargs})
+        model(call)
+    if call is not None:
+        model = TinyTransformer(16, max_len=12)
+        with pytest.raises(ValueError, match="layer indices"):
+            model(torch.zeros(1, 5, dtype=torch.long), attention={2: torch.zeros(1, 4, 5, 5)})
+        with pytest.raises(ValueError, match="weights must have shape"):
+            model(torch.zeros(1, 5, dtype=torch.long), attention={0: torch.zeros(1, 4, 4, 4)})

@@ -6,6 +6,8 @@ import math
 
 from course_lib._validate import check_real
 
+__all__ = ["as_text", "excess_harm"]
+
 
 def excess_harm(decisions: float, error_rate_gap: float, group_share: float = 1.0) -> float:
     """Extra wrongful decisions a gap causes: decisions × group_share × error_rate_gap.

@@ -1,0 +1,88 @@
+"""Attention maps of a transformer, attention rollout, and integrated gradients over tokens.
+
+Attention weights say where a layer reads from, not what the prediction depends on (Jain &
+Wallace 2019; Wiegreffe & Pinter 2019); the notebook compares them with integrated gradients
+over the token embeddings, which satisfy completeness.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["attention_maps", "attention_rollout", "token_integrated_gradients"]
+
+
+def _tokens(model: nn.Module, tokens: object) -> torch.Tensor:
+    if not hasattr(model, "embed"):
+        raise TypeError("model must be a course_lib.models.TinyTransformer (it needs .embed and "
+                        "forward(..., return_attention=True))")
+    if not isinstance(tokens, torch.Tensor):
+        import numpy as np
+
+        tokens = torch.as_tensor(np.asarray(tokens))
+    if tokens.ndim == 1:
+        tokens = tokens[None]
+    if tokens.ndim != 2 or tokens.is_floating_point():
+        raise ValueError(f"tokens must be integer ids of shape (N, T) or (T,), got "
+                         f"{tuple(tokens.shape)} {tokens.dtype}")
+    return tokens
+
+
+@torch.no_grad()
+def attention_maps(model: nn.Module, tokens) -> torch.Tensor:
+    """Attention weights (N, layers, heads, T, T): row i is where position i reads from."""
+    t = _tokens(model, tokens)
+    was_training = model.training
+    model.eval()
+    try:
+        _, maps = model(t, return_attention=True)
+    finally:
+        model.train(was_training)
+    return maps
+
+
+def attention_rollout(maps: torch.Tensor, residual: float = 0.5) -> torch.Tensor:
+    """Attention rollout (Abnar & Zuidema 2020), (N, T, T).
+
+    Per layer Â = (1 − r)·mean_heads(A) + r·I (the residual connection), rows renormalised;
+    rollout = Â_L ··· Â_1: how much each position's final state draws on each input token.
+    """
+    if not isinstance(maps, torch.Tensor) or maps.ndim != 5 or maps.shape[-1] != maps.shape[-2]:
+        raise ValueError("maps must be a tensor (N, layers, heads, T, T) from attention_maps")
+    if not 0.0 <= residual < 1.0:
+        raise ValueError(f"residual must be in [0, 1), got {residual!r}")
+    eye = torch.eye(maps.shape[-1], dtype=maps.dtype, device=maps.device)
+    out = eye.expand(maps.shape[0], -1, -1)
+    for layer in range(maps.shape[1]):
+        a = (1 - residual) * maps[:, layer].mean(dim=1) + residual * eye
+        a = a / a.sum(dim=-1, keepdim=True)
+        out = a @ out
+    return out
+
+
+def token_integrated_gradients(model: nn.Module, tokens, target: object = None,
+                               steps: int = 64, batch_size: int = 32) -> torch.Tensor:
+    """Integrated gradients over token embeddings, summed over the embedding: (N, T).
+
+    Baseline: all-zero token embeddings (positions kept). Per token, the sum over its embedding
+    dimensions; the tokens' scores add up to logit_target(x) − logit_target(baseline).
+    Sequences go through in batches of ``batch_size`` (each batch × steps paths), to bound memory.
+    """
+    from course_lib._validate import check_int
+    from course_lib.explain._gradients import integrated_gradients
+
+    t = _tokens(model, tokens)
+    check_int(batch_size, "batch_size", 1)
+    if target is not None and not isinstance(target, int):
+        target = torch.as_tensor(target).expand(t.shape[0])
+    parts = []
+    for start in range(0, t.shape[0], batch_size):
+        chunk = t[start:start + batch_size]
+        with torch.no_grad():
+            emb = model.embed(chunk)
+        tgt = target if target is None or isinstance(target, int) else \
+            target[start:start + batch_size]
+        parts.append(integrated_gradients(model, emb, baseline=0.0, target=tgt,
+                                          steps=steps).sum(dim=-1))
+    return torch.cat(parts)

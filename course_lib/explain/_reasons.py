@@ -1,0 +1,209 @@
+"""Reason codes and counterfactuals for a rejected applicant.
+
+A lender who rejects an applicant owes them reasons (in the US the Equal Credit Opportunity Act's
+"adverse action notice"; in the EU, GDPR Art. 22 and the AI Act's right to an explanation).
+``reason_codes`` turns the most negative attributions of one decision into plain language, and
+``counterfactual`` finds the smallest realistic change that flips it, by an exact search over a
+small grid of one or two feature changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from course_lib._validate import check_int, check_real, to_numpy
+
+__all__ = ["FeatureSpec", "Counterfactual", "reason_codes", "counterfactual", "spread"]
+
+_DIRECTIONS = ("none", "up", "down", "both")
+_MAX_GRID = 2_000_000  # points scored per combination of features
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """How to word a feature in a reason code and how it may change in a counterfactual.
+
+    ``fmt`` formats the value (e.g. "{:.0%}"); ``high``/``low`` say what is wrong when the
+    feature's value is above/below the reference ("too high", "too short"). ``change`` is
+    "none" (immutable), "up", "down" or "both"; a change moves in multiples of ``step``, by at
+    most ``max_change``, and stays within [``lo``, ``hi``].
+    """
+
+    label: str
+    fmt: str = "{:g}"
+    high: str = "too high"
+    low: str = "too low"
+    change: str = "none"
+    step: float = 1.0
+    max_change: float = math.inf
+    lo: float = -math.inf
+    hi: float = math.inf
+
+    def __post_init__(self) -> None:
+        if self.change not in _DIRECTIONS:
+            raise ValueError(f"change must be one of {_DIRECTIONS}, got {self.change!r}")
+        check_real(self.step, "step", 0.0, lo_open=True)
+        check_real(self.max_change, "max_change", 0.0, lo_open=True)
+        if not self.lo <= self.hi:
+            raise ValueError(f"lo must be <= hi, got lo={self.lo!r}, hi={self.hi!r}")
+
+    def describe(self, value: float) -> str:
+        """The value with its unit, as the applicant would read it."""
+        return self.fmt.format(value)
+
+    def candidates(self, value: float) -> np.ndarray:
+        """Every value this feature may take in a counterfactual, excluding the current one."""
+        if self.change == "none":
+            return np.empty(0)
+        k = np.arange(1, int(math.floor(min(self.max_change, 1e6 * self.step) / self.step
+                                        + 1e-9)) + 1)
+        ups = value + k * self.step if self.change in ("up", "both") else np.empty(0)
+        downs = value - k * self.step if self.change in ("down", "both") else np.empty(0)
+        out = np.concatenate([downs[::-1], ups])
+        return out[(out >= self.lo - 1e-12) & (out <= self.hi + 1e-12)]
+
+
+def _vector(x: object, name: str, d: int | None = None) -> np.ndarray:
+    arr = to_numpy(x)
+    if arr.dtype.kind not in "iuf" or arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D numeric array (one value per feature), "
+                         f"got shape {arr.shape} and dtype {arr.dtype}")
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if d is not None and arr.shape[0] != d:
+        raise ValueError(f"{name} must have {d} values (one per feature), got {arr.shape[0]}")
+    return arr
+
+
+def _names(feature_names: object) -> list[str]:
+    if isinstance(feature_names, str) or not isinstance(feature_names, Sequence):
+        raise TypeError("feature_names must be a sequence of names")
+    return list(feature_names)
+
+
+def _specs_for(feature_names: Sequence[str], specs: Mapping[str, FeatureSpec]) -> list:
+    missing = [f for f in feature_names if f not in specs]
+    if missing:
+        raise ValueError(f"specs has no FeatureSpec for {missing}")
+    bad = [f for f in feature_names if not isinstance(specs[f], FeatureSpec)]
+    if bad:
+        raise TypeError(f"specs must map names to FeatureSpec, not for {bad}")
+    return [specs[f] for f in feature_names]
+
+
+def reason_codes(attributions, x, feature_names: Sequence[str],
+                 specs: Mapping[str, FeatureSpec], reference, n: int = 4) -> list[str]:
+    """Plain-language reasons: the ``n`` most negative attributions, worst first.
+
+    Reason i reads "<label> <value>: <high or low>", "high" when x_i > reference_i (e.g. the
+    training median). Only features whose attribution is < 0 (pushing towards rejection) are
+    named, so fewer than ``n`` reasons may come back.
+    """
+    names = _names(feature_names)
+    d = len(names)
+    phi = _vector(attributions, "attributions", d)
+    xv = _vector(x, "x", d)
+    ref = _vector(reference, "reference", d)
+    check_int(n, "n", 1)
+    spec_list = _specs_for(names, specs)
+    order = np.argsort(phi, kind="stable")
+    out = []
+    for i in order[:n]:
+        if phi[i] >= 0:
+            break
+        s = spec_list[i]
+        word = s.high if xv[i] > ref[i] else s.low
+        out.append(f"{s.label} {s.describe(xv[i])}: {word}")
+    return out
+
+
+def spread(data) -> np.ndarray:
+    """Each column's spread for counterfactual costs: 1.4826·MAD, or the std where MAD is 0."""
+    arr = to_numpy(data)
+    if arr.ndim != 2 or arr.shape[0] < 2 or arr.dtype.kind not in "iuf":
+        raise ValueError(f"data must be a numeric 2-D table with >= 2 rows, got shape "
+                         f"{arr.shape} and dtype {arr.dtype}")
+    arr = arr.astype(float)
+    mad = 1.4826 * np.median(np.abs(arr - np.median(arr, axis=0)), axis=0)
+    std = arr.std(axis=0)
+    out = np.where(mad > 0, mad, std)
+    if (out <= 0).any():
+        raise ValueError("data has a constant column: its spread is 0")
+    return out
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """The cheapest change found: the new point, what changed, its cost and new score."""
+
+    x: np.ndarray
+    changes: dict[str, tuple[float, float]]
+    cost: float
+    score: float
+
+    def describe(self, specs: Mapping[str, FeatureSpec]) -> list[str]:
+        """Each change in words: "<label>: <old> → <new>"."""
+        return [f"{specs[k].label}: {specs[k].describe(a)} → {specs[k].describe(b)}"
+                for k, (a, b) in self.changes.items()]
+
+
+def counterfactual(predict_fn: Callable[[np.ndarray], np.ndarray], x,
+                   feature_names: Sequence[str], specs: Mapping[str, FeatureSpec], scale, *,
+                   threshold: float = 0.5, max_changes: int = 2) -> Counterfactual | None:
+    """The cheapest change of at most ``max_changes`` actionable features with score ≥ threshold.
+
+    Exact on the grid: every combination of 1..max_changes features, each over its candidate
+    values (``FeatureSpec.candidates``), is scored with ``predict_fn`` ((m, d) → (m,) scores of
+    the favourable outcome). cost = Σ |x'_i − x_i| / scale_i. Ties go to fewer changes, then to the
+    first found. Returns None when no candidate reaches the threshold.
+    """
+    if not callable(predict_fn):
+        raise TypeError("predict_fn must be callable: (m, d) array -> (m,) scores")
+    names = _names(feature_names)
+    d = len(names)
+    xv = _vector(x, "x", d)
+    sc = _vector(scale, "scale", d)
+    if (sc <= 0).any():
+        raise ValueError("scale must be > 0 for every feature")
+    check_real(threshold, "threshold")
+    check_int(max_changes, "max_changes", 1)
+    if max_changes > 3:
+        raise ValueError(f"max_changes must be <= 3 (the search is exhaustive), got {max_changes}")
+    spec_list = _specs_for(names, specs)
+    cands = {i: s.candidates(xv[i]) for i, s in enumerate(spec_list)}
+    movable = [i for i in range(d) if cands[i].size]
+    best: tuple[float, int, np.ndarray, float] | None = None
+    for k in range(1, max_changes + 1):
+        for combo in itertools.combinations(movable, k):
+            size = math.prod(cands[i].size for i in combo)
+            if size > _MAX_GRID:
+                raise ValueError(f"the grid for {[names[i] for i in combo]} has {size:,} points "
+                                 f"(limit {_MAX_GRID:,}): use larger steps, smaller max_change or "
+                                 "a smaller max_changes")
+            grids = np.meshgrid(*[cands[i] for i in combo], indexing="ij")
+            values = np.stack([g.ravel() for g in grids], axis=1)
+            points = np.repeat(xv[None], len(values), axis=0)
+            points[:, combo] = values
+            scores = np.asarray(predict_fn(points), dtype=float).reshape(-1)
+            if scores.shape[0] != len(points):
+                raise ValueError(f"predict_fn must return one score per row: got "
+                                 f"{scores.shape[0]} for {len(points)} rows")
+            costs = (np.abs(values - xv[list(combo)]) / sc[list(combo)]).sum(axis=1)
+            ok = np.flatnonzero(scores >= threshold)
+            if ok.size == 0:
+                continue
+            j = ok[np.argmin(costs[ok])]
+            if best is None or costs[j] < best[0] - 1e-12:
+                best = (float(costs[j]), k, points[j], float(scores[j]))
+    if best is None:
+        return None
+    cost, _, point, score = best
+    changes = {names[i]: (float(xv[i]), float(point[i])) for i in range(d)
+               if not math.isclose(point[i], xv[i], abs_tol=1e-12)}
+    return Counterfactual(point, changes, cost, score)

@@ -1,0 +1,56 @@
+"""Notebook 09's exercises: the generic checks of tests/test_exercises.py (the module is not in
+NOTEBOOK_MODULES until the lead adds it) and ResultValueProblem."""
+
+import pandas as pd
+import pytest
+
+from course_lib.exercises import ____
+from course_lib.exercises._core import CORRECT, NOT_YET, SUBMITTED, registry
+from course_lib.exercises.energy import ResultValueProblem, q1, q2, q3, q4
+
+PROBLEMS = {pid: p for pid, p in registry().items() if pid.startswith("energy.")}
+
+
+def test_three_auto_checked_exercises_and_a_reflection():
+    assert sorted(PROBLEMS) == ["energy.q1", "energy.q2", "energy.q3", "energy.q4"]
+    assert [PROBLEMS[f"energy.q{i}"] for i in range(1, 5)] == [q1, q2, q3, q4]
+    kinds = [type(p).__name__ for _, p in sorted(PROBLEMS.items())]
+    assert kinds == ["ValueProblem", "ResultValueProblem", "ValueProblem", "ReflectionProblem"]
+
+
+def test_q1_is_the_stated_run():
+    # 8 GPUs × 72 h × 300 W × PUE 1.2 = 207.36 kWh; × 0.381 kg/kWh = 79.0 kg CO2e
+    assert q1.evaluate({"run_kg_co2e": 79.0}).status == CORRECT
+    assert "PUE" in q1.evaluate({"run_kg_co2e": 65.84}).message
+
+
+def test_q2_expected_value_comes_from_the_learners_own_table():
+    results = pd.DataFrame({"train Wh": [0.010, 0.004]},
+                           index=["from scratch", "transfer (new head)"])
+    assert q2.evaluate({"results": results, "wh_saved": 0.006}).status == CORRECT
+    other = results * 2  # a slower machine: the answer follows the table
+    assert q2.evaluate({"results": other, "wh_saved": 0.012}).status == CORRECT
+    assert q2.evaluate({"results": other, "wh_saved": 0.006}).status == NOT_YET
+    out = q2.evaluate({"results": results, "wh_saved": 0.4})
+    assert out.status == NOT_YET and "ratio" in out.message
+    out = q2.evaluate({"wh_saved": 0.006})  # section 3 not run
+    assert out.status == NOT_YET and "run the cells above" in out.message
+    for ns in ({"results": results, "wh_saved": ____}, {"wh_saved": ____}, {}):
+        out = q2.evaluate(ns)
+        assert out.status == NOT_YET and "`____`" in out.message
+    with pytest.raises(ValueError, match="expected_from"):
+        ResultValueProblem(id="t", prompt="?", variables=("x",), hints=("a", "b"),
+                           solution_code="x = 1")
+
+
+def test_q3_greener_region():
+    assert q3.evaluate({"kg_saved": 422.0}).status == CORRECT
+    assert "positive" in q3.evaluate({"kg_saved": -422.0}).message
+
+
+def test_q4_reflection_shows_the_rubric_for_an_on_topic_answer():
+    text = ("I would report the energy in kWh, estimated from CPU load rather than measured, "
+            "and the grid region with its carbon intensity; the numbers leave out embodied "
+            "emissions and inference. First I would reuse a pretrained model by fine-tuning.")
+    out = q4.evaluate({"answer_q4": text})
+    assert out.status == SUBMITTED and out.message.count("- [x]") == 4
