@@ -158,3 +158,22 @@ def test_placeholder_is_a_singleton_and_shows_as_blanks():
     from course_lib.exercises._core import _Blank
 
     assert _Blank() is ____ and repr(____) == "____"
+
+
+def test_computed_value_problem_follows_the_notebooks_objects():
+    from course_lib.exercises import ComputedValueProblem
+
+    p = ComputedValueProblem(id="t.computed", prompt="?", variables=("total",), hints=("h1", "h2"),
+                             solution_code="total = sum(values)", context=("values",),
+                             expected=sum, known_wrong=((len, "that counts the values."),))
+    assert p.evaluate({"values": [1, 2, 3], "total": 6}).status == CORRECT
+    assert p.evaluate({"values": [5, 5], "total": 10}).status == CORRECT  # another run
+    assert "counts" in p.evaluate({"values": [5, 5], "total": 2}).message
+    missing = p.evaluate({"total": 6})
+    assert missing.status == NOT_YET and "`values` is not defined" in missing.message
+    broken = p.evaluate({"values": "abc", "total": 6})
+    assert broken.status == NOT_YET and "cells above" in broken.message
+    assert "`____`" in p.evaluate({"values": [1], "total": ____}).message
+    with pytest.raises(ValueError, match="needs context and expected"):
+        ComputedValueProblem(id="t.c2", prompt="?", variables=("x",), hints=("h",),
+                             solution_code="x = 1")

@@ -1,5 +1,5 @@
 """Notebook 10's exercises: the generic checks (the module is not yet in NOTEBOOK_MODULES) and
-the two problem kinds new here, DerivedValueProblem and DatasheetProblem."""
+the problem kind new here, DatasheetProblem, and q3 computed from the notebook's own model."""
 
 import numpy as np
 import pytest
@@ -8,7 +8,6 @@ from course_lib.exercises import ____
 from course_lib.exercises._core import CORRECT, NOT_YET, SUBMITTED, registry
 from course_lib.exercises.accountability import (
     DatasheetProblem,
-    DerivedValueProblem,
     q1,
     q2,
     q3,
@@ -22,7 +21,7 @@ PROBLEMS = {pid: p for pid, p in registry().items() if pid.startswith("accountab
 def test_the_notebook_has_three_auto_checked_exercises_and_a_reflection():
     assert sorted(PROBLEMS) == [f"accountability.q{i}" for i in range(1, 5)]
     kinds = [type(p).__name__ for _, p in sorted(PROBLEMS.items())]
-    assert kinds == ["DatasheetProblem", "MatchingProblem", "DerivedValueProblem",
+    assert kinds == ["DatasheetProblem", "MatchingProblem", "ComputedValueProblem",
                      "ReflectionProblem"]
 
 
@@ -37,12 +36,6 @@ def test_q3_follows_the_notebooks_own_probabilities():
     assert "percentage" in pct.message
     missing = q_review.evaluate({"review_share": 0.4})
     assert missing.status == NOT_YET and "`approval_prob` is not defined" in missing.message
-
-
-def test_derived_value_problem_needs_inputs():
-    with pytest.raises(ValueError, match="needs inputs and expected_from"):
-        DerivedValueProblem(id="t.d", prompt="?", variables=("x",), hints=("a", "b"),
-                            solution_code="x = 1")
 
 
 def test_q2_covers_the_ten_scenarios_with_every_tier():

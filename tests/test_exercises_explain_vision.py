@@ -6,9 +6,9 @@ import math
 import pytest
 import torch
 
-from course_lib.exercises import ____
+from course_lib.exercises import ComputedValueProblem, ____
 from course_lib.exercises._core import CORRECT, NOT_YET, SUBMITTED
-from course_lib.exercises.explain_vision import ComputedValueProblem, q1, q2, q3, q4
+from course_lib.exercises.explain_vision import q1, q2, q3, q4
 
 PROBLEMS = {p.id: p for p in (q1, q2, q3, q4)}
 
@@ -58,7 +58,7 @@ def test_q4_reflection_rubric():
 
 
 def test_computed_problem_validation():
-    with pytest.raises(ValueError, match="expected function"):
+    with pytest.raises(ValueError, match="needs context and expected"):
         ComputedValueProblem(id="t", prompt="?", variables=("a",), hints=("h",),
                              solution_code="a = 1")
     p = ComputedValueProblem(id="t", prompt="?", variables=("a",), hints=("h",),

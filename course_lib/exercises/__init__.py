@@ -5,6 +5,7 @@ and ``q1.solution()`` give feedback.
 """
 
 from course_lib.exercises._core import (
+    ComputedValueProblem,
     Criterion,
     MatchingProblem,
     NotYet,
@@ -22,5 +23,6 @@ NOTEBOOK_MODULES = ("welcome", "sources", "case_studies", "fairness_metrics",
                     "bias_mitigation", "explain_vision", "explain_tabular_text", "energy",
                     "accountability")
 
-__all__ = ["____", "Criterion", "MatchingProblem", "NotYet", "Outcome", "Problem",
-           "ReflectionProblem", "ValueProblem", "NOTEBOOK_MODULES", "register", "registry"]
+__all__ = ["____", "ComputedValueProblem", "Criterion", "MatchingProblem", "NotYet", "Outcome",
+           "Problem", "ReflectionProblem", "ValueProblem", "NOTEBOOK_MODULES", "register",
+           "registry"]

@@ -215,6 +215,49 @@ class ValueProblem(Problem):
         raise NotYet(f"`{name}` = {got:,.6g} is not what we expected. Try `hint()`.")
 
 
+@dataclass
+class ComputedValueProblem(ValueProblem):
+    """One number whose expected value (and known wrong values) the notebook's own objects give.
+
+    ``expected(*objects)`` and each ``known_wrong`` function receive the namespace's values of
+    ``context``, in order, so the check follows the learner's run (a measured time, a trained
+    model) rather than a number fixed when the exercise was written.
+    """
+
+    context: tuple[str, ...] = ()
+    expected: Callable[..., float] | float | None = None
+    known_wrong: tuple[tuple[Callable[..., float], str], ...] = ()
+    rel_tol: float = 1e-3
+    abs_tol: float = 1e-4
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.context or self.expected is None:
+            raise ValueError(f"{self.id}: a ComputedValueProblem needs context and expected")
+
+    def evaluate(self, namespace: Mapping[str, Any]) -> Outcome:
+        """Compute the expected and wrong values from the notebook's objects, then judge."""
+        if any(v not in namespace or namespace[v] is ____ for v in self.variables):
+            return super().evaluate(namespace)  # "set `x` (replace `____` ...)" comes first
+        missing = [f"`{c}`" for c in self.context if c not in namespace]
+        if missing:
+            return Outcome(NOT_YET, f"{', '.join(missing)} is not defined: run the notebook's "
+                                    "cells above first.")
+        objects = [namespace[c] for c in self.context]
+        try:
+            expected = float(self.expected(*objects))
+            wrong = tuple((float(f(*objects)), why) for f, why in self.known_wrong)
+        except Exception as exc:  # the objects are not what the cells above make
+            return Outcome(NOT_YET, f"run the notebook's cells above first: computing the "
+                                    f"expected answer from {', '.join(self.context)} raised "
+                                    f"{type(exc).__name__}.")
+        fixed = ValueProblem(id=self.id, prompt=self.prompt, variables=self.variables,
+                             hints=self.hints, solution_code=self.solution_code,
+                             expected=expected, rel_tol=self.rel_tol, abs_tol=self.abs_tol,
+                             known_wrong=wrong)
+        return fixed.evaluate(namespace)
+
+
 @dataclass(frozen=True)
 class Criterion:
     """One point of a reflection rubric, and the words that suggest an answer addresses it."""

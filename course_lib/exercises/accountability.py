@@ -1,35 +1,33 @@
 """Exercises of notebook 10 (accountability and regulation):
 ``from course_lib.exercises.accountability import q1, q2, q3, q4``.
 
-Two problem kinds are new here. ``DerivedValueProblem`` is a ``ValueProblem`` whose expected
-value (and known wrong values) are computed from variables the notebook already holds, so the
-check follows the notebook's own model while tests run it on cheap synthetic stand-ins.
+q3 is a ``ComputedValueProblem``: its expected value (and known wrong values) are computed from
+the notebook's own ``approval_prob``, so tests run it on cheap synthetic stand-ins.
 ``DatasheetProblem`` checks a learner's ``Datasheet``: every question answered, and the facts a
 datasheet must get right (size, label, that the data are synthetic) consistent with the data.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from course_lib.exercises._core import (
     CORRECT,
     NOT_YET,
+    ComputedValueProblem,
     Criterion,
     MatchingProblem,
     NotYet,
     Outcome,
     Problem,
     ReflectionProblem,
-    ValueProblem,
     register,
 )
 
-__all__ = ["DatasheetProblem", "DerivedValueProblem", "q1", "q2", "q3", "q4"]
+__all__ = ["DatasheetProblem", "q1", "q2", "q3", "q4"]
 
 
 def _missing_inputs(inputs: tuple[str, ...], namespace: Mapping[str, Any]) -> Outcome | None:
@@ -39,36 +37,6 @@ def _missing_inputs(inputs: tuple[str, ...], namespace: Mapping[str, Any]) -> Ou
         return Outcome(NOT_YET, f"{names} is not defined yet: run the notebook's cells above "
                                 "this one first.")
     return None
-
-
-@dataclass
-class DerivedValueProblem(ValueProblem):
-    """A number checked against ``expected_from(*inputs)``, the inputs read from the notebook.
-
-    ``wrong_from`` pairs a function of the same inputs giving a tempting wrong value with the
-    feedback that explains it.
-    """
-
-    inputs: tuple[str, ...] = ()
-    expected_from: Callable[..., float] | None = None
-    wrong_from: tuple[tuple[Callable[..., float], str], ...] = ()
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if not self.inputs or self.expected_from is None:
-            raise ValueError(f"{self.id}: a DerivedValueProblem needs inputs and expected_from")
-
-    def evaluate(self, namespace: Mapping[str, Any]) -> Outcome:
-        """Compute the expected and wrong values from the notebook's inputs, then judge."""
-        missing = _missing_inputs(self.inputs, namespace)
-        if missing is not None:
-            return missing
-        args = [namespace[n] for n in self.inputs]
-        bound = dataclasses.replace(
-            self, expected=float(self.expected_from(*args)),
-            known_wrong=tuple((float(f(*args)), why) for f, why in self.wrong_from),
-            _cache={})
-        return ValueProblem.evaluate(bound, namespace)
 
 
 @dataclass
@@ -277,7 +245,7 @@ def _one_sided(prob, band: float) -> float:
     return float(np.mean((p >= 0.5) & (p < 0.5 + band)))
 
 
-q3 = DerivedValueProblem(
+q3 = ComputedValueProblem(
     id="accountability.q3",
     prompt=("Widen the review band to |p − 0.5| < 0.2 (scores from 0.3 to 0.7). What fraction of "
             "the test applicants would a person then review? Store it in `review_share`."),
@@ -299,9 +267,9 @@ q3 = DerivedValueProblem(
     setup_code=("import numpy as np\n"
                 "from course_lib.reporting import route_decisions\n"
                 "approval_prob = np.random.default_rng(0).beta(0.8, 1.6, 3000)"),
-    inputs=("approval_prob",),
-    expected_from=lambda prob: _share(prob, 0.2),
-    wrong_from=(
+    context=("approval_prob",),
+    expected=lambda prob: _share(prob, 0.2),
+    known_wrong=(
         (lambda prob: _count(prob, 0.2),
          "that is the number of applicants reviewed; the question asks for the fraction."),
         (lambda prob: _share(prob, 0.1),

@@ -1,24 +1,19 @@
 """Exercises of notebook 09 (energy and carbon):
 ``from course_lib.exercises.energy import q1, q2, q3, q4``.
 
-q2 is a ``ResultValueProblem``: its expected answer is computed from the learner's own measured
+q2 is a ``ComputedValueProblem``: its expected answer is computed from the learner's own measured
 ``results`` table, because measured energy differs from machine to machine.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from course_lib.exercises._core import (
-    NOT_YET,
+    ComputedValueProblem,
     Criterion,
-    Outcome,
     ReflectionProblem,
     ValueProblem,
-    ____,
     register,
 )
 
@@ -30,34 +25,6 @@ _KWH, _CAN = 2000, 0.170
 
 def _kwh(gpus: float, hours: float, watts: float, pue: float) -> float:
     return gpus * hours * watts * pue / 1000
-
-
-@dataclass
-class ResultValueProblem(ValueProblem):
-    """A ValueProblem whose expected value, and known wrong values, are computed from the
-    learner's own results in the notebook (``expected_from(namespace)``), e.g. measured times."""
-
-    expected_from: Callable[[Mapping[str, Any]], float] | None = None
-    wrong_from: tuple[tuple[Callable[[Mapping[str, Any]], float], str], ...] = ()
-    needs: str = ""  # what the learner must have run, said when it is missing
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if self.expected_from is None:
-            raise ValueError(f"{self.id}: a ResultValueProblem needs expected_from")
-
-    def evaluate(self, namespace: Mapping[str, Any]) -> Outcome:
-        """Compute the expected value from ``namespace``, then judge as a ValueProblem."""
-        if any(v not in namespace or namespace[v] is ____ for v in self.variables):
-            return super().evaluate(namespace)  # "set `x` (replace `____` ...)" comes first
-        try:
-            expected = float(self.expected_from(namespace))
-            wrong = tuple((float(f(namespace)), why) for f, why in self.wrong_from)
-        except Exception:  # the table is missing or malformed: not the learner's answer
-            return Outcome(NOT_YET, f"run the cells above first: this exercise needs "
-                                    f"{self.needs or 'their results'}.")
-        bound = dataclasses.replace(self, expected=expected, known_wrong=wrong, _cache={})
-        return ValueProblem.evaluate(bound, namespace)
 
 
 q1 = ValueProblem(
@@ -132,11 +99,11 @@ q3 = ValueProblem(
 _SCRATCH, _TRANSFER = "from scratch", "transfer (new head)"
 
 
-def _wh(ns: Mapping[str, Any], row: str) -> float:
-    return float(ns["results"].loc[row, "train Wh"])
+def _wh(results: Any, row: str) -> float:
+    return float(results.loc[row, "train Wh"])
 
 
-q2 = ResultValueProblem(
+q2 = ComputedValueProblem(
     id="energy.q2",
     prompt=("Using your `results` table, how many Wh of estimated training energy did reusing "
             "the pretrained model (a new head) save, compared with training the same CNN from "
@@ -171,18 +138,17 @@ results = pd.DataFrame(
     index=["from scratch", "from scratch, int8", "transfer (new head)", "small MLP",
            "distilled MLP", "distilled MLP, int8"])
 ''',
-    expected=0.0,  # replaced by expected_from
     rel_tol=1e-6,
-    expected_from=lambda ns: _wh(ns, _SCRATCH) - _wh(ns, _TRANSFER),
-    wrong_from=(
-        (lambda ns: _wh(ns, _TRANSFER) / _wh(ns, _SCRATCH),
+    context=("results",),
+    expected=lambda results: _wh(results, _SCRATCH) - _wh(results, _TRANSFER),
+    known_wrong=(
+        (lambda results: _wh(results, _TRANSFER) / _wh(results, _SCRATCH),
          "that is the ratio of the two energies; the question asks for the difference, in Wh."),
-        (lambda ns: _wh(ns, _TRANSFER),
+        (lambda results: _wh(results, _TRANSFER),
          "that is what the transfer run used; subtract it from the from-scratch run's energy."),
-        (lambda ns: (_wh(ns, _SCRATCH) - _wh(ns, _TRANSFER)) / 1000,
+        (lambda results: (_wh(results, _SCRATCH) - _wh(results, _TRANSFER)) / 1000,
          "that is in kWh; the table's column is already in Wh."),
     ),
-    needs="the `results` table of section 3",
 )
 
 q4 = ReflectionProblem(

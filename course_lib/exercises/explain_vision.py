@@ -8,77 +8,16 @@ same problem is exact in the notebook and in the tests (which use a small random
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
 
 from course_lib.exercises._core import (
-    CORRECT,
+    ComputedValueProblem,
     Criterion,
     MatchingProblem,
-    NotYet,
-    Outcome,
-    Problem,
     ReflectionProblem,
-    _is_number,
     register,
 )
 
-__all__ = ["ComputedValueProblem", "q1", "q2", "q3", "q4"]
-
-
-@dataclass
-class ComputedValueProblem(Problem):
-    """One number, compared with ``expected(**context)`` where ``context`` names notebook objects.
-
-    ``known_wrong`` holds (function of the context, feedback) pairs for tempting mistakes.
-    """
-
-    context: tuple[str, ...] = ()
-    expected: Callable[..., float] | None = None
-    known_wrong: tuple[tuple[Callable[..., float], str], ...] = ()
-    rel_tol: float = 1e-3
-    abs_tol: float = 1e-4
-    _namespace: Mapping[str, Any] = field(default_factory=dict, repr=False)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        if len(self.variables) != 1 or self.expected is None:
-            raise ValueError(f"{self.id}: one answer variable and an expected function needed")
-
-    def evaluate(self, namespace: Mapping[str, Any]) -> Outcome:
-        self._namespace = namespace
-        try:
-            return super().evaluate(namespace)
-        finally:
-            self._namespace = {}
-
-    def _close(self, a: float, b: float) -> bool:
-        return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
-
-    def _judge(self, values: dict[str, Any]) -> Outcome:
-        missing = [c for c in self.context if c not in self._namespace]
-        if missing:
-            raise NotYet(f"run the notebook's cells above first: {', '.join(missing)} "
-                         "is not defined.")
-        ctx = {c: self._namespace[c] for c in self.context}
-        (name, got), = values.items()
-        if hasattr(got, "item") and not _is_number(got):
-            try:
-                got = got.item()
-            except (ValueError, RuntimeError):
-                raise NotYet(f"`{name}` should be one number, not a collection of them.") from None
-        if not _is_number(got):
-            raise NotYet(f"`{name}` should be a number, but it is a {type(got).__name__}.")
-        got = float(got)
-        if math.isnan(got):
-            raise NotYet(f"`{name}` is NaN.")
-        if self._close(got, float(self.expected(**ctx))):
-            return Outcome(CORRECT, f"`{name}` = {got:,.4g}.")
-        for wrong, why in self.known_wrong:
-            if self._close(got, float(wrong(**ctx))):
-                raise NotYet(why)
-        raise NotYet(f"`{name}` = {got:,.4g} is not what we expected. Try `hint()`.")
+__all__ = ["q1", "q2", "q3", "q4"]
 
 
 # -- q1: a completeness gap by hand --------------------------------------------------------------
