@@ -132,7 +132,7 @@ def test_measure_emissions_bad_input():
 
 
 def test_si_prefixes():
-    from course_lib.energy import _si
+    from course_lib.energy._footprint import _si
 
     assert _si(6_912_000, "FLOP") == "6.91 MFLOP"
     assert _si(0.0014, "Wh") == "1.4 mWh"
@@ -434,7 +434,7 @@ def test_course_footprint_reads_the_bench_file(tmp_path, monkeypatch):
 
     path = tmp_path / "footprint.csv"
     path.write_text(_FOOTPRINT_CSV)
-    monkeypatch.setattr(energy, "FOOTPRINT_CSV", path)
+    monkeypatch.setattr(energy._footprint, "FOOTPRINT_CSV", path)
     table = course_footprint()
     assert list(table["notebook"]) == ["00_welcome.ipynb", "02_case_studies.ipynb",
                                        "09_energy_and_carbon.ipynb"]
@@ -453,7 +453,7 @@ def test_course_footprint_reads_the_bench_file(tmp_path, monkeypatch):
 def test_course_footprint_degrades_clearly_when_missing(tmp_path, monkeypatch):
     from course_lib.energy import course_estimates, course_footprint
 
-    monkeypatch.setattr(energy, "FOOTPRINT_CSV", tmp_path / "nowhere.csv")
+    monkeypatch.setattr(energy._footprint, "FOOTPRINT_CSV", tmp_path / "nowhere.csv")
     with pytest.raises(FileNotFoundError, match="make bench"):
         course_footprint()
     empty = course_footprint(missing="empty")

@@ -1,0 +1,150 @@
+"""Energy and emissions from stated inputs, the published estimates, and where a run happens."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from course_lib._validate import check_real
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["WATTS_PER_CORE", "WORLD_KG_CO2E_PER_KWH", "estimate_energy", "emissions", "KG_PER_LB",
+           "FLIGHT_NY_SF_KG_CO2E", "PublishedRun", "PUBLISHED_RUNS", "published_runs",
+           "grid_intensity", "emissions_by_region"]
+
+#: Assumed draw of one busy laptop/server CPU core, in W (a 45 W 8-core laptop chip under load is
+#: about 5.6 W a core; a 280 W 64-core server chip about 4.4 W). Stated, not measured: pass
+#: your own.
+WATTS_PER_CORE = 5.0
+
+#: World-average carbon intensity of electricity generation in 2023, kg CO2e per kWh (Ember,
+#: Global Electricity Review 2024: 481 g CO2e/kWh, life-cycle emissions).
+WORLD_KG_CO2E_PER_KWH = 0.481
+
+
+def estimate_energy(chips: float, hours: float, watts: float, pue: float = 1.0) -> float:
+    """Energy in kWh: chips × hours × watts × PUE / 1000 (watts = average draw of one chip)."""
+    n = check_real(chips, "chips", 0.0)
+    h = check_real(hours, "hours", 0.0)
+    w = check_real(watts, "watts", 0.0)
+    p = check_real(pue, "pue", 1.0)  # PUE = facility energy / IT energy, never below 1
+    if math.isinf(n * h * w * p):
+        raise ValueError("chips, hours, watts and pue must be finite")
+    return n * h * w * p / 1000.0
+
+
+def emissions(kwh: float, kg_co2e_per_kwh: float) -> float:
+    """Emissions in kg CO2e: kWh × the grid's carbon intensity in kg CO2e per kWh."""
+    e = check_real(kwh, "kwh", 0.0)
+    ci = check_real(kg_co2e_per_kwh, "kg_co2e_per_kwh", 0.0, 2.0)  # the dirtiest grids are ~1.1
+    if math.isinf(e):
+        raise ValueError("kwh must be finite")
+    return e * ci
+
+
+
+# -- published estimates -------------------------------------------------------------------------
+
+#: Kilograms in one avoirdupois pound (exact, by definition).
+KG_PER_LB = 0.45359237
+
+#: One passenger's air travel New York ↔ San Francisco, round trip: 1,984 lbs CO2e (Strubell,
+#: Ganesh & McCallum, 2019, Table 1), in kg CO2e.
+FLIGHT_NY_SF_KG_CO2E = 1984 * KG_PER_LB
+
+
+@dataclass(frozen=True)
+class PublishedRun:
+    """A published training footprint: its inputs where given (NaN otherwise) and results.
+
+    ``kwh`` and ``kg_co2e`` are the values the source reports (kWh, kg CO2e);
+    ``kg_co2e_per_kwh`` the intensity it used.
+    """
+
+    model: str
+    source: str
+    kwh: float
+    kg_co2e_per_kwh: float
+    kg_co2e: float
+    chips: float = math.nan
+    hours: float = math.nan
+    watts: float = math.nan
+    pue: float = math.nan
+    hardware: str = ""
+    note: str = ""
+
+
+PUBLISHED_RUNS: tuple[PublishedRun, ...] = (
+    PublishedRun(
+        "Transformer (big) + neural architecture search",
+        "Strubell, Ganesh & McCallum (2019), Tables 1 and 3",
+        kwh=626_155 / 0.954, kg_co2e_per_kwh=0.954 * KG_PER_LB, kg_co2e=626_155 * KG_PER_LB,
+        note="626,155 lbs CO2e reported; kWh (PUE 1.58 included) implied by the paper's US "
+             "average of 0.954 lbs CO2e/kWh"),
+    PublishedRun(
+        "GPT-3 (175B)", "Patterson et al. (2021), Table 4",
+        kwh=1_287_000, kg_co2e_per_kwh=0.429, kg_co2e=552_000, chips=10_000, hours=14.8 * 24,
+        watts=330, pue=1.10, hardware="V100",
+        note="1,287 MWh and 552 tCO2e reported; inputs as in the table"),
+    PublishedRun(
+        "BLOOM (176B)", "Luccioni, Viguier & Ligozat (2023)",
+        kwh=433_000, kg_co2e_per_kwh=0.057, kg_co2e=24_700, hardware="A100",
+        note="dynamic power only (about 433 MWh, French grid at 57 g/kWh); 50.5 t with idle "
+             "power and the hardware's embodied emissions"),
+)
+
+
+def published_runs():
+    """``PUBLISHED_RUNS`` as a DataFrame, one row per model, with the emissions recomputed.
+
+    Adds ``kwh_from_inputs`` (chips × hours × watts × PUE / 1000, NaN where inputs are not
+    given) and ``kg_co2e_recomputed`` (reported kWh × intensity).
+    """
+    import pandas as pd
+
+    rows = []
+    for r in PUBLISHED_RUNS:
+        given = not any(math.isnan(v) for v in (r.chips, r.hours, r.watts, r.pue))
+        rows.append({**r.__dict__,
+                     "kwh_from_inputs": (estimate_energy(r.chips, r.hours, r.watts, r.pue)
+                                         if given else math.nan),
+                     "kg_co2e_recomputed": emissions(r.kwh, r.kg_co2e_per_kwh)})
+    return pd.DataFrame(rows).set_index("model")
+
+
+# -- where a run happens -------------------------------------------------------------------------
+
+
+def grid_intensity():
+    """Carbon intensity of electricity generation (2023, g CO2e/kWh) for ten countries and the
+    world, cleanest first: the shipped table ``data.load_grid_intensity()`` (Ember via OWID)."""
+    from course_lib.data import load_grid_intensity
+
+    grid = load_grid_intensity()
+    grid["region"] = grid["region"].astype(str)
+    grid["iso_code"] = grid["iso_code"].astype(str)
+    return grid
+
+
+def emissions_by_region(kwh: float, grid=None):
+    """The same energy (kWh) placed on each grid: kg CO2e = kWh × g CO2e/kWh / 1000.
+
+    ``grid`` is a table with ``region`` and ``g_co2e_per_kwh`` columns (default:
+    ``grid_intensity()``). Returns region, g_co2e_per_kwh and kg_co2e, cleanest first, with
+    ``times_cleanest`` = each region's emissions over the cleanest region's.
+    """
+    e = check_real(kwh, "kwh", 0.0)
+    if math.isinf(e):
+        raise ValueError("kwh must be finite")
+    grid = grid_intensity() if grid is None else grid
+    needed = ["region", "g_co2e_per_kwh"]
+    if not all(c in getattr(grid, "columns", ()) for c in needed):
+        raise ValueError(f"grid must be a DataFrame with columns {needed}")
+    out = grid[needed].sort_values("g_co2e_per_kwh", kind="stable").reset_index(drop=True)
+    out["kg_co2e"] = [emissions(e, g / 1000) for g in out["g_co2e_per_kwh"]]
+    cleanest = out["g_co2e_per_kwh"].iloc[0]
+    out["times_cleanest"] = out["g_co2e_per_kwh"] / cleanest if cleanest > 0 else math.nan
+    return out
