@@ -165,3 +165,17 @@ def test_bad_input_is_named():
         train_dp(_model(), x, y, noise_multiplier=1.0, max_grad_norm=1.0, batch_size=2.0)
     with pytest.raises(ValueError, match="inputs"):
         train_dp(_model(), np.full((10, 5), np.nan), y, noise_multiplier=1.0, max_grad_norm=1.0)
+
+
+def test_train_dp_and_train_opacus_record_their_runs_in_the_footprint():
+    from course_lib import energy
+
+    x, y = _data(100)
+    kw = {"noise_multiplier": 1.0, "max_grad_norm": 1.0, "batch_size": 25, "epochs": 2}
+    per_batch = energy.count_flops(_model(), x[:25], y[:25])
+    before = len(energy.recorded_runs())
+    train_dp(_model(), x, y, **kw)
+    train_opacus(_model(), x, y, **kw)
+    runs = energy.recorded_runs()[before:]
+    assert [r.name for r in runs] == ["DP-SGD", "DP-SGD (Opacus)"]
+    assert all(r.flops == per_batch * 4 * 2 and r.seconds > 0 for r in runs)

@@ -149,3 +149,16 @@ def test_bad_input_is_named():
         linear_gradient_leak(torch.ones(3, 4), torch.zeros(3))
     with pytest.raises(ValueError, match="grad_weight"):
         linear_gradient_leak(torch.ones(3, 4), torch.ones(2))
+
+
+def test_fedavg_records_its_clients_training_in_the_footprint():
+    from course_lib import energy
+
+    x, y = _data(120)
+    parts = [(x[:100], y[:100]), (x[100:], y[100:])]
+    per_row = energy.count_flops(_model_fn()(), x[:16], y[:16]) / 16
+    before = len(energy.recorded_runs())
+    fedavg(_model_fn(), parts, rounds=3, fraction=1.0, local_epochs=2, batch_size=16)
+    runs = energy.recorded_runs()[before:]
+    assert [r.name for r in runs] == ["FedAvg"]
+    assert runs[0].flops == round(per_row * 120 * 2 * 3) and runs[0].cpu_seconds > 0

@@ -23,7 +23,7 @@ from course_lib._validate import check_int, rng_streams
 
 __all__ = ["CharMLP", "make_vocab", "encode", "char_windows", "insert_canary",
            "deduplicate_lines", "digit_candidates", "sequence_log_likelihood", "exposure",
-           "canary_exposure"]
+           "canary_exposure", "RECORD_NAMES", "RECORD_SYMPTOMS", "medical_records"]
 
 
 class CharMLP(nn.Module):
@@ -188,3 +188,25 @@ def canary_exposure(model: nn.Module, prefix: str, secret: str, vocab: str, *,
         return sequence_log_likelihood(model, prefix, digit_candidates(idx, d), vocab, context)
 
     return exposure(score_fn, int(secret), 10 ** d, chunk_size)
+
+
+#: First names and complaints of the synthetic patients in ``medical_records``.
+RECORD_NAMES = ("john", "mary", "omar", "lena", "ann", "bob", "eve", "sam", "ravi", "kim",
+                "ines", "tom", "yuki", "paul", "nora", "ali")
+RECORD_SYMPTOMS = ("cough", "fever", "rash", "back pain", "headache", "fatigue", "chest pain",
+                   "nausea")
+
+
+def medical_records(n: int, *, random_state: int = 0) -> list[str]:
+    """``n`` synthetic one-line records "<symptom>; <name>'s pin <4 random digits>\\n".
+
+    Every name and symptom recurs in many records with different PINs, so a canary written in the
+    same format has a common lead-in: only repeating the canary itself can make it stand out.
+    """
+    k = check_int(n, "n", 1)
+    rng = rng_streams(random_state, ("records",))["records"]
+    sym = rng.integers(0, len(RECORD_SYMPTOMS), k)
+    who = rng.integers(0, len(RECORD_NAMES), k)
+    pins = rng.integers(0, 10_000, k)
+    return [f"{RECORD_SYMPTOMS[s]}; {RECORD_NAMES[w]}'s pin {p:04d}\n"
+            for s, w, p in zip(sym, who, pins, strict=True)]

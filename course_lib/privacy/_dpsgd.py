@@ -137,6 +137,15 @@ class DPTrainResult:
     losses: list[float] = field(default_factory=list)
 
 
+def _run_flops(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int,
+               epochs: int) -> int:
+    """FLOPs of a run: one forward and backward pass per row and epoch (course_lib.energy)."""
+    from course_lib import energy
+
+    first = min(batch_size, x.shape[0])
+    return round(energy.count_flops(model, x[:first], y[:first]) * x.shape[0] / first) * epochs
+
+
 def train_dp(model: nn.Module, inputs, target, *, noise_multiplier: float, max_grad_norm: float,
              batch_size: int = 256, epochs: int = 5, lr: float = 0.1, delta: float = 1e-5,
              loss_fn: LossFn | None = None, random_state: int = 0,
@@ -146,10 +155,12 @@ def train_dp(model: nn.Module, inputs, target, *, noise_multiplier: float, max_g
     As Opacus does with a DataLoader of ``batch_size``: ``steps_per_epoch = ceil(N / batch_size)``
     steps per epoch, sample rate q = 1 / steps_per_epoch, expected batch qN; ε is
     ``dp_epsilon(q, noise_multiplier, epochs · steps_per_epoch, delta)`` (RDP accountant).
-    ``noise_multiplier=0`` trains with clipping only (ε = ∞).
+    ``noise_multiplier=0`` trains with clipping only (ε = ∞). The run is recorded in the
+    session's footprint (``course_lib.energy.track``) as "DP-SGD".
     """
     from tqdm.auto import tqdm
 
+    from course_lib import energy
     from course_lib.privacy._accounting import dp_epsilon
 
     model = _check_model(model)
@@ -170,14 +181,17 @@ def train_dp(model: nn.Module, inputs, target, *, noise_multiplier: float, max_g
     noise = torch.Generator().manual_seed(seed + 1)
     loss_eval = loss_fn or nn.functional.cross_entropy
     losses: list[float] = []
+    flops = _run_flops(model, x, y, batch_size, epochs) if loss_fn is None else 0
     model.train()
-    for _ in tqdm(range(epochs), desc="DP-SGD", disable=not progress, leave=False):
-        for _ in range(steps_per_epoch):
-            mask = torch.rand(n, generator=sampler) < q  # Poisson sampling
-            dp_sgd_step(model, x[mask], y[mask], lr=lr, max_grad_norm=c, noise_multiplier=sigma,
-                        expected_batch_size=q * n, loss_fn=loss_fn, generator=noise)
-        with torch.no_grad():
-            losses.append(float(loss_eval(model(x), y)))
+    with energy.track("DP-SGD", flops=flops):
+        for _ in tqdm(range(epochs), desc="DP-SGD", disable=not progress, leave=False):
+            for _ in range(steps_per_epoch):
+                mask = torch.rand(n, generator=sampler) < q  # Poisson sampling
+                dp_sgd_step(model, x[mask], y[mask], lr=lr, max_grad_norm=c,
+                            noise_multiplier=sigma, expected_batch_size=q * n, loss_fn=loss_fn,
+                            generator=noise)
+            with torch.no_grad():
+                losses.append(float(loss_eval(model(x), y)))
     model.eval()
     steps = epochs * steps_per_epoch
     eps = dp_epsilon(q, sigma, steps, d) if sigma > 0 else math.inf
@@ -191,9 +205,12 @@ def train_opacus(model: nn.Module, inputs, target, *, noise_multiplier: float,
 
     Opacus's hooks fire a torch warning when the first layer's input does not require a gradient;
     the inputs are therefore marked ``requires_grad`` (their gradient is computed and discarded).
+    The run is recorded in the session's footprint as "DP-SGD (Opacus)".
     """
     from opacus import PrivacyEngine
     from torch.utils.data import DataLoader, TensorDataset
+
+    from course_lib import energy
 
     model = _check_model(model)
     x, y = _check_xy(inputs, target)
@@ -206,6 +223,7 @@ def train_opacus(model: nn.Module, inputs, target, *, noise_multiplier: float,
     seed = check_int(random_state, "random_state", 0)
     sigma = check_real(noise_multiplier, "noise_multiplier", 0.0, lo_open=True)
     c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+    flops = _run_flops(model, x, y, batch_size, epochs)
     engine = PrivacyEngine(accountant="rdp")
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size,
                         generator=torch.Generator().manual_seed(seed))
@@ -216,14 +234,15 @@ def train_opacus(model: nn.Module, inputs, target, *, noise_multiplier: float,
     losses: list[float] = []
     steps = 0
     module.train()
-    for _ in range(epochs):
-        for xb, yb in loader:
-            opt.zero_grad()
-            nn.functional.cross_entropy(module(xb.requires_grad_(True)), yb).backward()
-            opt.step()
-            steps += 1
-        with torch.no_grad():
-            losses.append(float(nn.functional.cross_entropy(module(x), y)))
+    with energy.track("DP-SGD (Opacus)", flops=flops):
+        for _ in range(epochs):
+            for xb, yb in loader:
+                opt.zero_grad()
+                nn.functional.cross_entropy(module(xb.requires_grad_(True)), yb).backward()
+                opt.step()
+                steps += 1
+            with torch.no_grad():
+                losses.append(float(nn.functional.cross_entropy(module(x), y)))
     module.eval()
     plain = module._module if hasattr(module, "_module") else module
     return DPTrainResult(plain, engine.get_epsilon(d), d, steps, 1.0 / len(loader), losses)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -113,8 +114,11 @@ def fedavg(model_fn: Callable[[], nn.Module], client_data, *, rounds: int = 10,
     ``client_data`` is a list of (inputs, target) per client. Client choice uses a numpy
     generator, local shuffling one torch generator, both seeded by ``random_state``; with one
     client and C = 1 this is exactly ``rounds · local_epochs`` epochs of plain SGD.
-    ``evaluate(model)`` (e.g. test accuracy) is recorded after each round.
+    ``evaluate(model)`` (e.g. test accuracy) is recorded after each round. The clients'
+    training is recorded in the session's footprint as one run, "FedAvg".
     """
+    from course_lib import energy
+
     clients = _client_tensors(client_data)
     r = check_int(rounds, "rounds", 1)
     c = check_real(fraction, "fraction", 0.0, 1.0, lo_open=True)
@@ -131,6 +135,10 @@ def fedavg(model_fn: Callable[[], nn.Module], client_data, *, rounds: int = 10,
     gen = torch.Generator().manual_seed(seed)
     m = max(1, round(c * len(clients)))
     result = FedAvgResult(global_model)
+    x0, y0 = clients[0][0][:b], clients[0][1][:b]
+    flops_per_row = energy.count_flops(global_model, x0, y0) / x0.shape[0]
+    rows_trained = 0
+    clock = time.perf_counter(), time.process_time()
     for _ in range(r):
         chosen = sorted(rng.choice(len(clients), size=m, replace=False).tolist())
         states, sizes = [], []
@@ -140,6 +148,7 @@ def fedavg(model_fn: Callable[[], nn.Module], client_data, *, rounds: int = 10,
             local_sgd(local, x, y, epochs=e, lr=step, batch_size=b, generator=gen)
             states.append(local.state_dict())
             sizes.append(x.shape[0])
+            rows_trained += e * x.shape[0]
         total = float(sum(sizes))
         averaged = {name: sum(st[name] * (n / total) for st, n in zip(states, sizes, strict=True))
                     for name in states[0]}
@@ -147,6 +156,8 @@ def fedavg(model_fn: Callable[[], nn.Module], client_data, *, rounds: int = 10,
         result.rounds_clients.append(chosen)
         if evaluate is not None:
             result.history.append(float(evaluate(global_model)))
+    energy.record_run("FedAvg", time.perf_counter() - clock[0], time.process_time() - clock[1],
+                      round(flops_per_row * rows_trained))
     global_model.eval()
     return result
 

@@ -1,0 +1,290 @@
+"""Exercises for notebook 07 (privacy attacks).
+
+The computed problems (``ComputedValueProblem``, from notebook 05's module) recompute the right
+value from the notebook's own objects (the trained character model, the attack result, the
+training lines), so the check is exact in the notebook and in the tests (which use a small
+untrained model and random scores).
+"""
+
+from __future__ import annotations
+
+import math
+
+from course_lib.exercises._core import ComputedValueProblem, Criterion, ReflectionProblem, register
+
+__all__ = ["q1", "q2", "q3", "q4"]
+
+N_PINS = 10_000
+
+
+# -- q1: the rank of a canary among all 10⁴ PINs -----------------------------------------------
+_Q1_SETUP = """\
+import math
+
+import numpy as np
+import torch
+from course_lib.privacy import (CharMLP, digit_candidates, exposure, make_vocab,
+                                sequence_log_likelihood)
+
+vocab = make_vocab("abcdefghijklmnopqrstuvwxyz;' 0123456789\\n")
+torch.manual_seed(0)
+char_model = CharMLP(len(vocab), context=12).eval()
+canaries = {1: ("cough; john's pin ", "4721"), 4: ("rash; mary's pin ", "0385"),
+            16: ("fever; omar's pin ", "9162"), 64: ("nausea; lena's pin ", "2750")}
+"""
+
+
+def _scores_4(char_model, vocab, canaries):
+    """(log-likelihoods of all 10⁴ PINs after the 4-copy canary's prefix, the secret's index)."""
+    import numpy as np
+
+    from course_lib.privacy import digit_candidates, sequence_log_likelihood
+
+    prefix, secret = canaries[4]
+    scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(N_PINS)),
+                                     vocab)
+    return scores, int(secret)
+
+
+_RANK_CACHE: dict[tuple, int] = {}
+
+
+def _rank_4(char_model, vocab, canaries):
+    """The secret's rank (1 = best); cached per model state, since each check needs it 4 times."""
+    key = (id(char_model), tuple(p._version for p in char_model.parameters()), vocab,
+           tuple(canaries[4]))
+    if key not in _RANK_CACHE:
+        scores, s = _scores_4(char_model, vocab, canaries)
+        _RANK_CACHE.clear()
+        _RANK_CACHE[key] = 1 + int((scores > scores[s]).sum())
+    return _RANK_CACHE[key]
+
+
+q1 = ComputedValueProblem(
+    id="privacy_attacks.q1",
+    prompt=("Score all 10,000 four-digit PINs after the prefix of the canary planted 4 times "
+            "(`canaries[4]`) with `sequence_log_likelihood`, and find the rank of its secret "
+            "(1 = the model's most likely PIN). Store it in `rank_4`."),
+    variables=("rank_4",),
+    context=("char_model", "vocab", "canaries"),
+    hints=(
+        "`prefix, secret = canaries[4]`; `digit_candidates(np.arange(10_000))` lists every PIN "
+        "as a string, in order, so the secret's score is at index `int(secret)`.",
+        "`scores = sequence_log_likelihood(char_model, prefix, candidates, vocab)`; the rank is "
+        "1 + the number of candidates scored strictly higher than the secret.",
+    ),
+    solution_code="""\
+prefix, secret = canaries[4]
+scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(10_000)), vocab)
+rank_4 = 1 + int((scores > scores[int(secret)]).sum())""",
+    wrong_code=(
+        """\
+prefix, secret = canaries[4]
+scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(10_000)), vocab)
+rank_4 = int((scores > scores[int(secret)]).sum())""",
+        """\
+prefix, secret = canaries[4]
+scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(10_000)), vocab)
+rank_4 = 1 + int((scores < scores[int(secret)]).sum())""",
+        """\
+prefix, secret = canaries[4]
+scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(10_000)), vocab)
+rank_4 = math.log2(10_000) - math.log2(1 + int((scores > scores[int(secret)]).sum()))""",
+        "rank_4 = 'high'",
+    ),
+    setup_code=_Q1_SETUP,
+    expected=_rank_4,
+    known_wrong=(
+        (lambda char_model, vocab, canaries: _rank_4(char_model, vocab, canaries) - 1,
+         "off by one: the best candidate has rank 1, so the rank is 1 + the number of "
+         "candidates scored above the secret."),
+        (lambda char_model, vocab, canaries: N_PINS + 1 - _rank_4(char_model, vocab, canaries),
+         "you counted from the bottom: a higher log-likelihood means more likely, and rank 1 "
+         "is the most likely PIN."),
+        (lambda char_model, vocab, canaries: math.log2(N_PINS)
+         - math.log2(_rank_4(char_model, vocab, canaries)),
+         "that is the exposure, log2(10⁴) − log2(rank): the question asks for the rank itself."),
+    ),
+    rel_tol=0.0,
+    abs_tol=0.5,
+)
+
+
+# -- q3: Yeom's threshold -------------------------------------------------------------------------
+_QY_SETUP = """\
+import numpy as np
+from course_lib.privacy import evaluate_attack, membership_advantage
+
+rng = np.random.default_rng(0)
+attack_overfit = evaluate_attack(-rng.exponential(0.3, 400), -rng.exponential(0.5, 400))
+"""
+
+
+def _yeom(attack_overfit):
+    from course_lib.privacy import membership_advantage
+
+    s_in, s_out = attack_overfit.member_scores, attack_overfit.nonmember_scores
+    return membership_advantage(s_in, s_out, threshold=float(s_in.mean()))
+
+
+def _tpr_yeom(attack_overfit):
+    s_in = attack_overfit.member_scores
+    return float((s_in >= s_in.mean()).mean())
+
+
+def _flipped(attack_overfit):
+    import numpy as np
+
+    s_in, s_out = attack_overfit.member_scores, attack_overfit.nonmember_scores
+    t = -float(s_in.mean())
+    return float(np.mean(-s_in >= t) - np.mean(-s_out >= t))
+
+
+q3 = ComputedValueProblem(
+    id="privacy_attacks.q3",
+    prompt=("Yeom et al.'s attack needs no shadow models and no search over thresholds: it calls "
+            "a record a member when its loss is below the model's average training loss. From "
+            "`attack_overfit` (scores = −loss), compute this attack's advantage TPR − FPR and "
+            "store it in `yeom_advantage`."),
+    variables=("yeom_advantage",),
+    context=("attack_overfit",),
+    hints=(
+        "The scores are −loss, so \"loss below the average training loss\" is \"score at least "
+        "the members' average score\": the threshold is `attack_overfit.member_scores.mean()`.",
+        "`membership_advantage(attack_overfit.member_scores, attack_overfit.nonmember_scores, "
+        "threshold=...)` gives TPR − FPR at that threshold.",
+    ),
+    solution_code="""\
+s_in, s_out = attack_overfit.member_scores, attack_overfit.nonmember_scores
+yeom_advantage = membership_advantage(s_in, s_out, threshold=s_in.mean())""",
+    wrong_code=(
+        "yeom_advantage = attack_overfit.advantage",
+        """\
+s_in = attack_overfit.member_scores
+yeom_advantage = float((s_in >= s_in.mean()).mean())""",
+        """\
+s_in, s_out = attack_overfit.member_scores, attack_overfit.nonmember_scores
+t = -s_in.mean()
+yeom_advantage = float(np.mean(-s_in >= t) - np.mean(-s_out >= t))""",
+        "yeom_advantage = [0.1, 0.2]",
+    ),
+    setup_code=_QY_SETUP,
+    expected=_yeom,
+    known_wrong=(
+        (lambda attack_overfit: attack_overfit.advantage,
+         "that is the advantage at the *best* threshold, chosen with the answers known; Yeom's "
+         "attacker fixes the threshold at the average training loss without them."),
+        (_tpr_yeom,
+         "that is the TPR only (members caught); subtract the FPR, the share of non-members "
+         "wrongly called members at the same threshold."),
+        (_flipped,
+         "check the sign: the scores are −loss, and a member has a *low* loss, so it is a "
+         "member when its score is at least the threshold."),
+    ),
+    abs_tol=1e-6,
+)
+
+
+# -- q2: what deduplication removes ---------------------------------------------------------------
+_QD_SETUP = """\
+from course_lib.privacy import deduplicate_lines, insert_canary, medical_records
+
+records = medical_records(300, random_state=0)
+canaries = {1: ("cough; john's pin ", "4721"), 4: ("rash; mary's pin ", "0385"),
+            16: ("fever; omar's pin ", "9162"), 64: ("nausea; lena's pin ", "2750")}
+lines = records
+for copies, (prefix, secret) in canaries.items():
+    lines = insert_canary(lines, prefix + secret + "\\n", copies, random_state=copies)
+"""
+
+
+def _removed(lines):
+    from course_lib.privacy import deduplicate_lines
+
+    return len(lines) - len(deduplicate_lines(list(lines)))
+
+
+def _copies(lines, canaries):
+    return sum(lines.count(p + s + "\n") for p, s in canaries.values())
+
+
+q2 = ComputedValueProblem(
+    id="privacy_attacks.q2",
+    prompt=("Deduplication keeps each distinct line once. How many lines does "
+            "`deduplicate_lines` remove from `lines` (the records with the canaries planted)? "
+            "Store the number in `removed`."),
+    variables=("removed",),
+    context=("lines", "canaries"),
+    hints=(
+        "Compare `len(lines)` with `len(deduplicate_lines(lines))`.",
+        "Each canary keeps one copy, so the canary planted 1 time loses none and the one "
+        "planted 64 times loses 63; a record that happens to repeat another also goes.",
+    ),
+    solution_code="removed = len(lines) - len(deduplicate_lines(lines))",
+    wrong_code=(
+        "removed = sum(lines.count(p + s + '\\n') for p, s in canaries.values())",
+        "removed = len(deduplicate_lines(lines))",
+        "removed = 'the duplicates'",
+    ),
+    setup_code=_QD_SETUP,
+    expected=lambda lines, canaries: _removed(lines),
+    known_wrong=(
+        (_copies,
+         "that counts every copy of every canary; deduplication keeps one copy of each distinct "
+         "line, so the canaries are not removed, only their repeats."),
+        (lambda lines, canaries: len(lines) - _removed(lines),
+         "that is how many lines are *kept*; the question asks how many are removed."),
+    ),
+    rel_tol=0.0,
+    abs_tol=0.5,
+)
+
+
+# -- q4: reflection --------------------------------------------------------------------------------
+q4 = ReflectionProblem(
+    id="privacy_attacks.q4",
+    prompt=("A hospital wants to offer a text-completion model trained on its patients' notes "
+            "through a public API. Using what this notebook measured, which attacks should it "
+            "expect, what makes them succeed, and what would you ask it to do and to measure "
+            "before release? Write a few sentences in `answer_q4`."),
+    variables=("answer_q4",),
+    hints=(
+        "Go through the sections: what repeated, rare strings do (exposure), what the loss "
+        "reveals about members, what confidence scores give away.",
+        "For each attack, name what made it work (repetition, overfitting, full scores) and a "
+        "defence you could measure against it (deduplication, regularisation or differential "
+        "privacy, restricting the API's outputs), with the number you would report.",
+    ),
+    solution_code='''answer_q4 = """
+    Expect extraction of memorised secrets: a string repeated in the notes (a PIN, an address)
+    gets a high exposure and can be read off by ranking completions, even with a common
+    lead-in. Expect membership inference: an overfit model has lower loss on its training
+    patients, so an attacker can tell who was a patient; the advantage tracks the
+    generalisation gap. With confidence scores, model inversion rebuilds what a class looks
+    like. Before release I would ask them to deduplicate the notes and plant canaries to
+    measure exposure, to regularise or train with differential privacy and report the
+    membership advantage and the TPR at a low FPR, and to return labels only or rounded or
+    noisy scores, with rate limits and audits of the API.
+    """''',
+    wrong_code=(
+        'answer_q4 = "Privacy matters."',
+        'answer_q4 = ("A language model predicts the next character from the previous ones; '
+        'it is trained by gradient descent on cross-entropy, one batch at a time, for a few '
+        'passes over the text, until its loss stops falling.")',
+    ),
+    rubric=(
+        Criterion("memorisation and extraction: repeated secrets get high exposure and can be "
+                  "read off; measure with canaries",
+                  r"memori|extract|canar|exposure|repeat|duplicat"),
+        Criterion("membership inference succeeds where the model overfits (generalisation "
+                  "gap); report the advantage and TPR at low FPR",
+                  r"membership|member|overfit|generali[sz]ation gap|advantage"),
+        Criterion("confidence scores enable model inversion; limit the API's outputs",
+                  r"inversion|invert|confidence|score|label only|round|api|rate limit"),
+        Criterion("defences measured against the attacks: deduplication, regularisation, "
+                  "differential privacy",
+                  r"dedup|regulari|differential|dp-sgd|weight decay|early stop|noise"),
+    ),
+)
+
+register(q1, q2, q3, q4)

@@ -1,0 +1,134 @@
+"""Notebook 07's exercises: the computed problems follow the notebook's objects (every solution
+and known wrong answer is run by tests/test_exercises.py), and the records generator they use."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib.exercises._core import CORRECT, NOT_YET
+from course_lib.exercises.privacy_attacks import q1, q2, q3, q4
+from course_lib.privacy import (
+    RECORD_NAMES,
+    CharMLP,
+    canary_exposure,
+    deduplicate_lines,
+    evaluate_attack,
+    medical_records,
+)
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def test_four_exercises_three_auto_checked():
+    kinds = [type(p).__name__ for p in (q1, q2, q3, q4)]
+    assert kinds == ["ComputedValueProblem"] * 3 + ["ReflectionProblem"]
+
+
+def test_q1_rank_agrees_with_canary_exposure():
+    ns = q1.namespace_for(q1.solution_code)
+    prefix, secret = ns["canaries"][4]
+    bits = canary_exposure(ns["char_model"], prefix, secret, ns["vocab"])
+    assert math.isclose(bits, math.log2(10_000) - math.log2(ns["rank_4"]), abs_tol=1e-9)
+    # another model changes the expected rank: the check follows the notebook's objects
+    torch.manual_seed(7)
+    other = dict(ns, char_model=CharMLP(len(ns["vocab"]), context=12).eval())
+    assert q1.evaluate(other).status == NOT_YET
+
+
+def test_q1_needs_the_notebook_objects():
+    out = q1.evaluate({"rank_4": 3})
+    assert out.status == NOT_YET and "run the notebook's cells above" in out.message
+
+
+def test_q2_removed_count_keeps_one_copy_per_canary():
+    ns = q2.namespace_for(q2.solution_code)
+    assert ns["removed"] == 0 + 3 + 15 + 63  # the 300 records are distinct
+    assert len(set(ns["records"])) == len(ns["records"])
+
+
+def test_q3_yeom_threshold_is_the_members_mean_score():
+    ns = q3.namespace_for(q3.solution_code)
+    res = ns["attack_overfit"]
+    t = res.member_scores.mean()
+    tpr, fpr = np.mean(res.member_scores >= t), np.mean(res.nonmember_scores >= t)
+    assert math.isclose(ns["yeom_advantage"], tpr - fpr)
+    assert 0 < ns["yeom_advantage"] <= res.advantage  # the best threshold does at least as well
+    rng = np.random.default_rng(3)
+    other = evaluate_attack(-rng.exponential(0.3, 50), -rng.exponential(0.3, 50))
+    assert q3.evaluate(dict(ns, attack_overfit=other)).status == NOT_YET
+    assert q3.evaluate(ns).status == CORRECT
+
+
+def test_medical_records_format_and_reuse_of_lead_ins():
+    lines = medical_records(400, random_state=0)
+    assert lines == medical_records(400, random_state=0)
+    assert lines != medical_records(400, random_state=1)
+    assert all(line.endswith("\n") and line[-5:-1].isdigit() and "'s pin " in line
+               for line in lines)
+    counts = [sum(f"; {name}'s pin " in line for line in lines) for name in RECORD_NAMES]
+    assert min(counts) >= 10  # every name recurs with different PINs
+    assert deduplicate_lines(lines) == lines
+    with pytest.raises(ValueError, match="n"):
+        medical_records(0)
+
+
+# -- the ranges notebook 07 pins with expect(), on other seeds (slow: each trains the models) ----
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_notebook_membership_ranges_hold_across_seeds(seed):
+    from course_lib.models import fit_mlp, predict
+    from course_lib.privacy import (
+        adult_features,
+        advantage_chance_level,
+        loss_threshold_attack,
+        membership_splits,
+        shadow_attack,
+    )
+
+    x, y = adult_features()
+    mem, non, pool = membership_splits(len(y), 2500, random_state=seed)
+    xm, ym, xn, yn = x[mem], y[mem], x[non], y[non]
+    overfit = fit_mlp(xm, ym, hidden=(64, 64), epochs=60, lr=3e-3, random_state=seed)
+    regular = fit_mlp(xm, ym, hidden=(64, 64), epochs=10, lr=3e-3, weight_decay=1e-3,
+                      random_state=seed)
+    gap = (predict(overfit, xm) == ym).mean() - (predict(overfit, xn) == yn).mean()
+    loss = loss_threshold_attack(overfit, xm, ym, xn, yn)
+    reg = loss_threshold_attack(regular, xm, ym, xn, yn)
+    shadow = shadow_attack(overfit, xm, ym, xn, yn, x[pool[:20_000]], y[pool[:20_000]],
+                           n_shadows=4, hidden=(64, 64), epochs=60, lr=3e-3, random_state=seed)
+    assert 0.08 <= gap <= 0.3
+    assert 0.08 <= loss.advantage <= 0.3
+    assert 0.06 <= shadow.advantage <= 0.3
+    assert 0.04 <= loss.advantage - reg.advantage <= 0.3
+    assert 0.03 <= loss.advantage - advantage_chance_level(2500, 2500) <= 0.3
+    assert loss.tpr_at_1pct_fpr <= 0.05
+
+
+@pytest.mark.slow
+def test_notebook_canary_ranges_hold_on_another_seed():
+    from course_lib.models import train
+    from course_lib.privacy import char_windows, insert_canary, make_vocab
+
+    seed = 1
+    canaries = {1: ("cough; john's pin ", "4721"), 4: ("rash; mary's pin ", "0385"),
+                16: ("fever; omar's pin ", "9162"), 64: ("nausea; lena's pin ", "2750")}
+    lines = medical_records(1500, random_state=seed)
+    for copies, (prefix, secret) in canaries.items():
+        lines = insert_canary(lines, prefix + secret + "\n", copies,
+                              random_state=copies + 10 * seed)
+    vocab = make_vocab("".join(lines) + "0123456789")
+    exposures = []
+    for text in ("".join(lines), "".join(deduplicate_lines(lines))):
+        x, y = char_windows(text, vocab, context=12)
+        torch.manual_seed(seed)
+        model = CharMLP(len(vocab), context=12)
+        train(model, x, y, epochs=8, batch_size=512, lr=1e-2, random_state=seed,
+              progress=False)
+        exposures.append({c: canary_exposure(model, p, s, vocab)
+                          for c, (p, s) in canaries.items()})
+    final, dedup = exposures
+    assert final[64] >= 12.5 and final[16] >= 10.0 and final[1] <= 8.0
+    assert final[64] - final[1] >= 5.0
+    assert final[64] - dedup[64] >= 3.0 and max(dedup.values()) <= 10.0
