@@ -13,6 +13,7 @@ from course_lib.privacy import (
     RECORD_NAMES,
     CharMLP,
     canary_exposure,
+    canary_exposures,
     deduplicate_lines,
     evaluate_attack,
     medical_records,
@@ -109,15 +110,12 @@ def test_notebook_membership_ranges_hold_across_seeds(seed):
 @pytest.mark.slow
 def test_notebook_canary_ranges_hold_on_another_seed():
     from course_lib.models import train
-    from course_lib.privacy import char_windows, insert_canary, make_vocab
+    from course_lib.privacy import COURSE_CANARIES, char_windows, make_vocab, plant_canaries
 
     seed = 1
-    canaries = {1: ("cough; john's pin ", "4721"), 4: ("rash; mary's pin ", "0385"),
-                16: ("fever; omar's pin ", "9162"), 64: ("nausea; lena's pin ", "2750")}
-    lines = medical_records(1500, random_state=seed)
-    for copies, (prefix, secret) in canaries.items():
-        lines = insert_canary(lines, prefix + secret + "\n", copies,
-                              random_state=copies + 10 * seed)
+    canaries = COURSE_CANARIES
+    lines = plant_canaries(medical_records(1500, random_state=seed), canaries,
+                           random_state=10 * seed)
     vocab = make_vocab("".join(lines) + "0123456789")
     exposures = []
     for text in ("".join(lines), "".join(deduplicate_lines(lines))):
@@ -126,8 +124,7 @@ def test_notebook_canary_ranges_hold_on_another_seed():
         model = CharMLP(len(vocab), context=12)
         train(model, x, y, epochs=8, batch_size=512, lr=1e-2, random_state=seed,
               progress=False)
-        exposures.append({c: canary_exposure(model, p, s, vocab)
-                          for c, (p, s) in canaries.items()})
+        exposures.append(canary_exposures(model, canaries, vocab))
     final, dedup = exposures
     assert final[64] >= 12.5 and final[16] >= 10.0 and final[1] <= 8.0
     assert final[64] - final[1] >= 5.0

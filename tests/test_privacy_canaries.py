@@ -6,8 +6,10 @@ import torch
 
 from course_lib.models import train
 from course_lib.privacy import (
+    COURSE_CANARIES,
     CharMLP,
     canary_exposure,
+    canary_exposures,
     char_windows,
     deduplicate_lines,
     digit_candidates,
@@ -15,6 +17,8 @@ from course_lib.privacy import (
     exposure,
     insert_canary,
     make_vocab,
+    medical_records,
+    plant_canaries,
     sequence_log_likelihood,
 )
 
@@ -125,3 +129,32 @@ def test_bad_input_is_named():
         CharMLP(1)
     with pytest.raises(TypeError, match="lines"):
         insert_canary("abc", "x")
+
+
+def test_plant_canaries_inserts_each_canary_its_number_of_times():
+    records = medical_records(200, random_state=0)
+    lines = plant_canaries(records, COURSE_CANARIES, random_state=5)
+    assert len(lines) == 200 + sum(COURSE_CANARIES)
+    for copies, (prefix, secret) in COURSE_CANARIES.items():
+        assert lines.count(prefix + secret + "\n") == copies
+    by_hand = records
+    for copies, (prefix, secret) in COURSE_CANARIES.items():
+        by_hand = insert_canary(by_hand, prefix + secret + "\n", copies, random_state=5 + copies)
+    assert lines == by_hand and records == medical_records(200, random_state=0)
+    vocab = make_vocab("".join(lines) + "0123456789")
+    torch.manual_seed(0)
+    model = CharMLP(len(vocab), context=4)
+    bits = canary_exposures(model, COURSE_CANARIES, vocab)
+    assert list(bits) == list(COURSE_CANARIES)
+    assert bits[16] == canary_exposure(model, *COURSE_CANARIES[16], vocab)
+
+
+def test_plant_canaries_bad_input_is_named():
+    with pytest.raises(TypeError, match="canaries"):
+        plant_canaries(["a\n"], [("p", "1")])
+    with pytest.raises(TypeError, match="canaries"):
+        plant_canaries(["a\n"], {2: "p1"})
+    with pytest.raises(ValueError, match="copies"):
+        plant_canaries(["a\n"], {-1: ("p", "1")})
+    with pytest.raises(TypeError, match="lines"):
+        plant_canaries("a\n", {1: ("p", "1")})

@@ -179,3 +179,48 @@ def test_train_dp_and_train_opacus_record_their_runs_in_the_footprint():
     runs = energy.recorded_runs()[before:]
     assert [r.name for r in runs] == ["DP-SGD", "DP-SGD (Opacus)"]
     assert all(r.flops == per_batch * 4 * 2 and r.seconds > 0 for r in runs)
+
+
+def test_noisy_gradient_sums_the_clipped_per_example_gradients():
+    x, y = _data(16)
+    model = _model()
+    clipped, _ = clip_gradients(per_example_gradients(model, x, y), 0.3)
+    g = noisy_gradient(model, x, y, max_grad_norm=0.3, noise_multiplier=0.0,
+                       expected_batch_size=4.0)
+    for k, c in clipped.items():
+        torch.testing.assert_close(g[k], c.sum(0) / 4.0, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.slow
+def test_notebook_08_canary_ranges_hold_on_another_seed():
+    """Notebook 08's pins on DP-SGD against notebook 07's canaries, with every seed changed."""
+    from course_lib.models import predict
+    from course_lib.privacy import (
+        COURSE_CANARIES,
+        CharMLP,
+        canary_exposures,
+        char_windows,
+        make_vocab,
+        medical_records,
+        plant_canaries,
+    )
+
+    seed = 1
+    lines = plant_canaries(medical_records(600, random_state=10 + seed), COURSE_CANARIES,
+                           random_state=10 * seed)
+    fresh = "".join(medical_records(300, random_state=20 + seed))
+    vocab = make_vocab("".join(lines) + fresh + "0123456789")
+    x, y = char_windows("".join(lines), vocab, context=12)
+    xf, yf = char_windows(fresh, vocab, context=12)
+    out = {}
+    for sigma, clip in ((0.0, 1e6), (1.0, 1.0)):
+        torch.manual_seed(seed)
+        res = train_dp(CharMLP(len(vocab), context=12), x, y, noise_multiplier=sigma,
+                       max_grad_norm=clip, batch_size=256, epochs=6, lr=1.0, delta=1e-5,
+                       random_state=seed, progress=False)
+        out[sigma] = (float((predict(res.model, xf) == yf).mean()),
+                      canary_exposures(res.model, COURSE_CANARIES, vocab))
+    (acc_plain, plain), (acc_dp, dp) = out[0.0], out[1.0]
+    assert 12.0 <= plain[16] <= 13.3 and 2.0 <= plain[16] - dp[16]
+    assert 1.0 <= plain[4] - dp[4] and 10.0 <= dp[64] <= 13.3
+    assert 0.02 <= acc_plain - acc_dp <= 0.15

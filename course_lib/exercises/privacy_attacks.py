@@ -23,14 +23,13 @@ import math
 
 import numpy as np
 import torch
-from course_lib.privacy import (CharMLP, digit_candidates, exposure, make_vocab,
-                                sequence_log_likelihood)
+from course_lib.privacy import (COURSE_CANARIES, CharMLP, digit_candidates, exposure,
+                                make_vocab, sequence_log_likelihood)
 
 vocab = make_vocab("abcdefghijklmnopqrstuvwxyz;' 0123456789\\n")
 torch.manual_seed(0)
 char_model = CharMLP(len(vocab), context=12).eval()
-canaries = {1: ("cough; john's pin ", "4721"), 4: ("rash; mary's pin ", "0385"),
-            16: ("fever; omar's pin ", "9162"), 64: ("nausea; lena's pin ", "2750")}
+canaries = COURSE_CANARIES
 """
 
 
@@ -187,14 +186,12 @@ yeom_advantage = float(np.mean(-s_in >= t) - np.mean(-s_out >= t))""",
 
 # -- q2: what deduplication removes ---------------------------------------------------------------
 _QD_SETUP = """\
-from course_lib.privacy import deduplicate_lines, insert_canary, medical_records
+from course_lib.privacy import (COURSE_CANARIES, deduplicate_lines, medical_records,
+                                plant_canaries)
 
 records = medical_records(300, random_state=0)
-canaries = {1: ("cough; john's pin ", "4721"), 4: ("rash; mary's pin ", "0385"),
-            16: ("fever; omar's pin ", "9162"), 64: ("nausea; lena's pin ", "2750")}
-lines = records
-for copies, (prefix, secret) in canaries.items():
-    lines = insert_canary(lines, prefix + secret + "\\n", copies, random_state=copies)
+canaries = COURSE_CANARIES
+lines = plant_canaries(records, canaries)
 """
 
 

@@ -23,7 +23,8 @@ from course_lib._validate import check_int, rng_streams
 
 __all__ = ["CharMLP", "make_vocab", "encode", "char_windows", "insert_canary",
            "deduplicate_lines", "digit_candidates", "sequence_log_likelihood", "exposure",
-           "canary_exposure", "RECORD_NAMES", "RECORD_SYMPTOMS", "medical_records"]
+           "canary_exposure", "canary_exposures", "COURSE_CANARIES", "plant_canaries",
+           "RECORD_NAMES", "RECORD_SYMPTOMS", "medical_records"]
 
 
 class CharMLP(nn.Module):
@@ -188,6 +189,44 @@ def canary_exposure(model: nn.Module, prefix: str, secret: str, vocab: str, *,
         return sequence_log_likelihood(model, prefix, digit_candidates(idx, d), vocab, context)
 
     return exposure(score_fn, int(secret), 10 ** d, chunk_size)
+
+
+def canary_exposures(model: nn.Module, canaries: dict[int, tuple[str, str]], vocab: str, *,
+                     context: int | None = None) -> dict[int, float]:
+    """``canary_exposure`` of every canary in ``canaries`` ({copies: (prefix, secret)})."""
+    return {copies: canary_exposure(model, prefix, secret, vocab, context=context)
+            for copies, (prefix, secret) in _check_canaries(canaries).items()}
+
+
+#: The course's canaries ({copies planted: (prefix, secret PIN)}), each with its own lead-in in
+#: the format of ``medical_records``; notebooks 07 and 08 plant and measure these.
+COURSE_CANARIES = {1: ("cough; john's pin ", "4721"), 4: ("rash; mary's pin ", "0385"),
+                   16: ("fever; omar's pin ", "9162"), 64: ("nausea; lena's pin ", "2750")}
+
+
+def _check_canaries(canaries: object) -> dict[int, tuple[str, str]]:
+    if not isinstance(canaries, dict) or not canaries:
+        raise TypeError("canaries must be a non-empty dict {copies: (prefix, secret)}")
+    for copies, pair in canaries.items():
+        check_int(copies, "canaries' keys (copies)", 0)
+        if (not isinstance(pair, tuple) or len(pair) != 2
+                or not all(isinstance(t, str) for t in pair)):
+            raise TypeError(f"canaries[{copies!r}] must be a (prefix, secret) pair of str, "
+                            f"got {pair!r}")
+    return canaries
+
+
+def plant_canaries(lines: list[str], canaries: dict[int, tuple[str, str]], *,
+                   random_state: int = 0) -> list[str]:
+    """``lines`` with each canary's line "prefix + secret\\n" inserted ``copies`` times.
+
+    Each canary's positions come from ``insert_canary`` seeded with ``random_state + copies``.
+    """
+    seed = check_int(random_state, "random_state", 0)
+    out = list(lines) if isinstance(lines, list) else lines  # insert_canary checks the type
+    for copies, (prefix, secret) in _check_canaries(canaries).items():
+        out = insert_canary(out, prefix + secret + "\n", copies, random_state=seed + copies)
+    return out
 
 
 #: First names and complaints of the synthetic patients in ``medical_records``.

@@ -65,12 +65,9 @@ def per_example_gradients(model: nn.Module, inputs, target, loss_fn: LossFn | No
         params, buffers, x, y)
 
 
-def clip_gradients(grads: dict[str, torch.Tensor], max_grad_norm: float
-                   ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
-    """Clip each example's whole gradient: gᵢ · min(1, C / (‖gᵢ‖ + 10⁻⁶)); also the norms ‖gᵢ‖.
-
-    ‖gᵢ‖ is the L2 norm over all parameters together (Opacus's "flat" clipping, with its 10⁻⁶).
-    """
+def _clip_factors(grads: dict[str, torch.Tensor], max_grad_norm: float
+                  ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-example clipping factors min(1, C / (‖gᵢ‖ + 10⁻⁶)) and the norms ‖gᵢ‖."""
     c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
     if not isinstance(grads, dict) or not grads:
         raise TypeError("grads must be a non-empty dict of per-example gradients "
@@ -80,7 +77,16 @@ def clip_gradients(grads: dict[str, torch.Tensor], max_grad_norm: float
         raise ValueError("grads must all have the same number of examples (first dimension)")
     norms = torch.stack([g.reshape(n, -1).norm(2, dim=1) for g in grads.values()],
                         dim=1).norm(2, dim=1)
-    factor = (c / (norms + 1e-6)).clamp(max=1.0)
+    return (c / (norms + 1e-6)).clamp(max=1.0), norms
+
+
+def clip_gradients(grads: dict[str, torch.Tensor], max_grad_norm: float
+                   ) -> tuple[dict[str, torch.Tensor], torch.Tensor]:
+    """Clip each example's whole gradient: gᵢ · min(1, C / (‖gᵢ‖ + 10⁻⁶)); also the norms ‖gᵢ‖.
+
+    ‖gᵢ‖ is the L2 norm over all parameters together (Opacus's "flat" clipping, with its 10⁻⁶).
+    """
+    factor, norms = _clip_factors(grads, max_grad_norm)
     return {k: factor.reshape(-1, *[1] * (g.ndim - 1)) * g for k, g in grads.items()}, norms
 
 
@@ -101,8 +107,10 @@ def noisy_gradient(model: nn.Module, inputs, target, *, max_grad_norm: float,
     if x.shape[0] == 0:
         summed = {k: torch.zeros_like(v) for k, v in params.items()}
     else:
-        clipped, _ = clip_gradients(per_example_gradients(model, x, y, loss_fn), c)
-        summed = {k: g.sum(dim=0) for k, g in clipped.items()}
+        grads = per_example_gradients(model, x, y, loss_fn)
+        factor, _ = _clip_factors(grads, c)
+        # Σᵢ factorᵢ·gᵢ as one contraction: the clipped per-example copies are never built
+        summed = {k: torch.tensordot(factor, g, dims=1) for k, g in grads.items()}
     out = {}
     for k, s in summed.items():
         noise = torch.normal(0.0, sigma * c, size=s.shape, generator=generator) if sigma else 0.0
