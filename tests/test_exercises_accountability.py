@@ -1,5 +1,6 @@
-"""Notebook 10's exercises: the generic checks (the module is not yet in NOTEBOOK_MODULES) and
-the problem kind new here, DatasheetProblem, and q3 computed from the notebook's own model."""
+"""Notebook 10's exercises, beyond the generic checks tests/test_exercises.py runs on every module
+in NOTEBOOK_MODULES: the problem kind new here, DatasheetProblem, and q3 computed from the
+notebook's own model."""
 
 import numpy as np
 import pytest

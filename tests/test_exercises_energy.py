@@ -1,5 +1,5 @@
-"""Notebook 09's exercises: the generic checks of tests/test_exercises.py (the module is not in
-NOTEBOOK_MODULES until the lead adds it) and q2, computed from the learner's own table."""
+"""Notebook 09's exercises, beyond the generic checks tests/test_exercises.py runs on every module
+in NOTEBOOK_MODULES: the kinds of its problems, and q2 computed from the learner's own table."""
 
 import pandas as pd
 

@@ -1,5 +1,6 @@
 """Structure every notebook must have, beyond what nbaudit checks (DEVELOPERS.md anatomy)."""
 
+import ast
 import json
 import re
 import subprocess
@@ -86,3 +87,31 @@ def test_nbaudit_reports_no_findings():
     out = subprocess.run([sys.executable, str(NBAUDIT), str(ROOT / "notebooks")],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout
+
+
+def _is_expect_pin(src):
+    """True when a code cell is nothing but ``expect(...)`` calls (what pins the cell before)."""
+    try:
+        calls = ast.parse(src).body
+    except SyntaxError:  # IPython syntax (the setup cell's ! and %): not a pin
+        return False
+    return bool(calls) and all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Call)
+                               and getattr(s.value.func, "id", None) == "expect" for s in calls)
+
+
+@pytest.mark.parametrize("book", BOOKS[1:], ids=[p.name for p in BOOKS[1:]])  # 00 trains nothing
+def test_ends_by_printing_its_footprint(book):
+    """The last cell that computes (only expect() pins after it) prints footprint(), before the
+    Summary, and is committed with the summary's output."""
+    cells = _cells(book)
+    code = [(i, src, out) for i, (kind, src, out) in enumerate(cells) if kind == "code"]
+    last = [(i, src, out) for i, src, out in code if not _is_expect_pin(src)][-1]
+    i, src, outputs = last
+    assert re.search(r"\bfootprint\(\)", src) and "print(" in src, (
+        "the last computing cell must print footprint() (nothing may train after it):\n" + src)
+    summary = next(j for j, (kind, s, _) in enumerate(cells)
+                   if kind == "markdown" and "## Summary" in s)
+    assert i < summary, "the footprint comes before the Summary"
+    printed = _text(outputs)
+    assert printed.startswith("Training runs: ") and "Whole notebook so far" in printed, (
+        f"commit the footprint cell executed, printing fp.summary(); it shows:\n{printed}")

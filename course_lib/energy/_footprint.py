@@ -199,28 +199,45 @@ _COURSE_COLUMNS = ("notebook", "wall_s", "cpu_s", "training_runs", "training_gfl
                    "training_cpu_s")
 
 
+def _footprint_csv() -> Path:
+    """``FOOTPRINT_CSV``, else benchmarks/footprint.csv in the working folder or a parent of it.
+
+    The second place serves a non-editable install (Colab's ``pip install`` of the clone), where
+    course_lib lives in site-packages and the clone's notebooks/ folder is the working folder.
+    """
+    if FOOTPRINT_CSV.is_file():
+        return FOOTPRINT_CSV
+    cwd = Path.cwd().resolve()
+    for folder in (cwd, *cwd.parents):
+        if (folder / "benchmarks" / FOOTPRINT_CSV.name).is_file():
+            return folder / "benchmarks" / FOOTPRINT_CSV.name
+    return FOOTPRINT_CSV
+
+
 def course_footprint(missing: str = "raise"):
     """The whole course's measured footprint, one row per notebook, from ``make bench``.
 
     Columns: notebook, wall_s and cpu_s (the whole notebook's kernel), training_runs,
     training_gflops and training_cpu_s (what ``footprint()`` counted), read from
-    benchmarks/footprint.csv, which ``make bench`` writes on a 2-core machine. If the file is
-    missing, ``missing="raise"`` raises FileNotFoundError saying how to make it, and
+    benchmarks/footprint.csv, which ``make bench`` writes on a 2-core machine: the one beside
+    course_lib, or else the first found in the working folder and its parents. If there is
+    none, ``missing="raise"`` raises FileNotFoundError saying how to make it, and
     ``missing="empty"`` returns an empty table with the same columns.
     """
     import pandas as pd
 
     if missing not in ("raise", "empty"):
         raise ValueError(f"missing must be 'raise' or 'empty', got {missing!r}")
-    if not FOOTPRINT_CSV.exists():
+    path = _footprint_csv()
+    if not path.is_file():
         if missing == "raise":
-            raise FileNotFoundError(f"{FOOTPRINT_CSV} is missing: run `make bench` from the "
+            raise FileNotFoundError(f"{path} is missing: run `make bench` from the "
                                     f"course's top-level folder to measure every notebook")
         return pd.DataFrame({c: pd.Series(dtype="str" if c == "notebook" else "float64")
                              for c in _COURSE_COLUMNS})
-    table = pd.read_csv(FOOTPRINT_CSV)
+    table = pd.read_csv(path)
     if tuple(table.columns) != _COURSE_COLUMNS:
-        raise ValueError(f"{FOOTPRINT_CSV} has columns {list(table.columns)}, expected "
+        raise ValueError(f"{path} has columns {list(table.columns)}, expected "
                          f"{list(_COURSE_COLUMNS)}: run `make bench` again")
     return table
 

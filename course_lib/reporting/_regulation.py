@@ -86,12 +86,18 @@ def _check_date(value: str, name: str) -> _dt.date:
         raise ValueError(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}") from None
 
 
+#: The timeline's note on a milestone the Digital Omnibus proposal would move.
+_OMNIBUS_NOTE = ("a proposal (Digital Omnibus) would delay some of this; whether it became law "
+                 "was not verified")
+
+
 def ai_act_timeline(as_of: str = AS_OF) -> pd.DataFrame:
     """The AI Act's milestones with whether each applies on ``as_of`` under the adopted text.
 
-    Columns: date, what, articles, status ("applies" or "from <date>"), and note ("the Digital
-    Omnibus proposal may change this" where it may). The data were checked as of ``AS_OF``;
-    a later ``as_of`` reads the adopted text forward and knows nothing newer.
+    Columns: date, what, articles, status under the text adopted in 2024 ("applies" or "from
+    <date>"), and note: where the Digital Omnibus proposal would move the date, that it would
+    and that whether it became law was not verified. The data were checked as of
+    ``AS_OF``; a later ``as_of`` reads the adopted text forward and knows nothing newer.
     """
     import pandas as pd
 
@@ -101,8 +107,7 @@ def ai_act_timeline(as_of: str = AS_OF) -> pd.DataFrame:
         start = _dt.date.fromisoformat(m["date"])
         rows.append({"date": m["date"], "what": m["what"], "articles": m["articles"],
                      "status": "applies" if start <= day else f"from {m['date']}",
-                     "note": ("the Digital Omnibus proposal may change this"
-                              if m["omnibus_may_change"] else "")})
+                     "note": (_OMNIBUS_NOTE if m["omnibus_may_change"] else "")})
     return pd.DataFrame(rows)
 
 
