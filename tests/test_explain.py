@@ -49,6 +49,9 @@ def test_saliency_leaves_model_mode_and_inputs_alone(cnn):
     (torch.zeros(2, 1, 16, 16), 3, ValueError, r"target must be in \[0, 3\)"),
     (torch.zeros(2, 1, 16, 16), [0, 1, 2], ValueError, "one index per example"),
     (torch.zeros(2, 1, 16, 16), True, TypeError, "bool"),
+    (torch.zeros(2, 3, 16, 16), 0, ValueError,
+     r"inputs of shape \(2, 3, 16, 16\) do not fit the model: .*channels"),
+    (torch.zeros(2, 1, 8, 8), 0, ValueError, r"inputs of shape \(2, 1, 8, 8\) do not fit"),
 ])
 def test_saliency_bad_input(cnn, inputs, target, exc, match):
     with pytest.raises(exc, match=match):
@@ -176,11 +179,25 @@ def test_integrated_gradients_leaves_model_and_inputs_alone(cnn):
     ({"target": torch.tensor([0.0, 1.0])}, TypeError, "integer class indices"),
     ({"steps": 1}, ValueError, "steps must be >= 2"),
     ({"steps": 8.0}, TypeError, "steps must be an int"),
+    ({"x": torch.zeros(2, 3, 16, 16)}, ValueError,
+     r"x of shape \(2, 3, 16, 16\) does not fit the model: .*channels"),
+    ({"x": torch.zeros(2, 1, 15, 16)}, ValueError, r"x of shape \(2, 1, 15, 16\) does not fit"),
+    ({"x": torch.zeros(2, 16, 16)}, ValueError, r"x of shape \(2, 16, 16\) does not fit"),
 ])
 def test_integrated_gradients_bad_input(cnn, kwargs, exc, match):
     args = {"x": torch.zeros(2, 1, 16, 16), "baseline": None, "target": 0, "steps": 4, **kwargs}
     with pytest.raises(exc, match=match):
         integrated_gradients(cnn, **args)
+
+
+def test_wrong_shapes_keep_the_models_own_error_as_the_cause(cnn):
+    for explain in (lambda x: saliency(cnn, x, 0), lambda x: gradient_x_input(cnn, x, 0),
+                    lambda x: smoothgrad(cnn, x, 0, n_samples=2),
+                    lambda x: integrated_gradients(cnn, x, target=0, steps=4),
+                    lambda x: completeness_gap(cnn, x, torch.zeros_like(x))):
+        with pytest.raises(ValueError, match="do(es)? not fit the model") as info:
+            explain(torch.zeros(2, 2, 16, 16))
+        assert isinstance(info.value.__cause__, RuntimeError)
 
 
 def test_completeness_gap_bad_input(cnn):

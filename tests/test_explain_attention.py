@@ -60,6 +60,13 @@ def test_bad_input(model):
         attention_maps(torch.nn.Linear(3, 2), torch.zeros(1, 3, dtype=torch.long))
     with pytest.raises(ValueError, match="tokens must be integer ids"):
         attention_maps(model, torch.zeros(1, 8))
+    for ids in (10, -1):  # the model's vocabulary is 0..9
+        bad = torch.tensor([[0, 1, ids, 2]])
+        with pytest.raises(ValueError, match=rf"tokens must be ids in the model's vocabulary "
+                                             rf"\[0, 10\), got \[{ids}\]"):
+            attention_maps(model, bad)
+        with pytest.raises(ValueError, match="model's vocabulary"):
+            token_integrated_gradients(model, bad, steps=4)
     with pytest.raises(ValueError, match="maps must be a tensor"):
         attention_rollout(torch.zeros(2, 8, 8))
     with pytest.raises(ValueError, match="residual"):

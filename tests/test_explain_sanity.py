@@ -6,6 +6,7 @@ from scipy.stats import spearmanr
 from course_lib.explain import (
     cascading_randomization,
     grad_cam,
+    label_randomization,
     parameter_layers,
     rank_correlation,
     saliency,
@@ -130,3 +131,101 @@ def test_notebook_05_sanity_conclusions_hold_for_other_seeds(seed):
         last[name] = np.nanmean(rank_correlation(maps["original"], maps["features.0"], abs=True))
     assert last["gradient × input"] > 0.9 and last["integrated gradients"] > 0.9
     assert last["saliency"] < 0.5 and last["Grad-CAM"] < 0.5
+
+
+# -- label randomisation --------------------------------------------------------------------------
+def _patch_data(n=400, seed=0):
+    """8×8 images (flattened): class 1 has a bright 3×3 patch top left, class 0 bottom right."""
+    gen = torch.Generator().manual_seed(seed)
+    x = 0.3 * torch.rand(n, 8, 8, generator=gen)
+    y = torch.arange(n) % 2
+    x[y == 1, :3, :3] += 0.7
+    x[y == 0, 5:, 5:] += 0.7
+    return x.reshape(n, 64), y
+
+
+def _train_mlp(x, labels, epochs=30):
+    from course_lib.models import MLP, train
+
+    return train(MLP(64, hidden=(16,), n_classes=2), x, labels, epochs=epochs, lr=1e-2,
+                 batch_size=100, random_state=0, progress=False).model
+
+
+@pytest.fixture(scope="module")
+def patch_case():
+    x, y = _patch_data()
+    torch.manual_seed(0)
+    model = _train_mlp(x, y)
+    assert (model(x).argmax(1) == y).float().mean() > 0.95  # it learned the patches
+    return model, x, y
+
+
+def test_label_randomization_separates_gradients_from_the_input(patch_case):
+    model, x, y = patch_case
+    seen = []
+
+    def train_fn(labels):
+        seen.append(labels)
+        return _train_mlp(x, labels)
+
+    methods = {"saliency": saliency, "input itself": lambda m, i, t: i.abs()}
+    out = label_randomization(model, methods, x[:32], y[:32], train_fn, y, random_state=3)
+    assert len(seen) == 1  # one retraining serves every method
+    expected = y[torch.randperm(len(y), generator=torch.Generator().manual_seed(3))]
+    assert torch.equal(seen[0], expected) and torch.equal(out.labels, expected)
+    assert not torch.equal(expected, y)
+    # the input "explanation" cannot notice that the model learned nothing real; saliency does
+    np.testing.assert_allclose(out.correlation["input itself"], 1.0)
+    assert np.nanmean(out.correlation["saliency"]) < 0.5
+    # and the real model's saliency does sit on the patches, so the drop is not noise vs noise
+    on_patch = saliency(model, x[:32], y[:32]).reshape(32, 8, 8)
+    assert on_patch[:, :3, :3].mean() + on_patch[:, 5:, 5:].mean() > 2 * on_patch.mean()
+    # what is returned is what one gets by hand
+    torch.testing.assert_close(out.original["saliency"], saliency(model, x[:32], y[:32]))
+    torch.testing.assert_close(out.randomized["saliency"],
+                               saliency(out.model, x[:32], y[:32]))
+    np.testing.assert_allclose(out.correlation["saliency"],
+                               rank_correlation(out.original["saliency"],
+                                                out.randomized["saliency"]))
+
+
+def test_label_randomization_is_repeatable_and_leaves_the_global_generator(patch_case):
+    model, x, y = patch_case
+    before = torch.random.get_rng_state()
+    runs = [label_randomization(model, saliency, x[:8], 1, lambda lab: _train_mlp(x, lab, 3),
+                                y.numpy(), abs=True, random_state=seed) for seed in (5, 5, 6)]
+    assert torch.equal(torch.random.get_rng_state(), before)
+    assert isinstance(runs[0].labels, np.ndarray)  # numpy labels come back as numpy
+    assert isinstance(runs[0].correlation, np.ndarray) and runs[0].correlation.shape == (8,)
+    np.testing.assert_array_equal(runs[0].correlation, runs[1].correlation)
+    assert not np.array_equal(runs[0].labels, runs[2].labels)
+    assert not np.array_equal(runs[0].correlation, runs[2].correlation)
+    np.testing.assert_allclose(runs[0].correlation,
+                               rank_correlation(runs[0].original, runs[0].randomized, abs=True))
+
+
+def test_label_randomization_bad_input(patch_case):
+    model, x, y = patch_case
+
+    def fresh(labels):
+        return _train_mlp(x, labels, 1)
+
+    args = (model, saliency, x[:4], 0)
+    cases = [
+        (("mlp", saliency, x[:4], 0, fresh, y), {}, TypeError, "model must be"),
+        ((model, "saliency", x[:4], 0, fresh, y), {}, TypeError, "explain_fn"),
+        ((model, {}, x[:4], 0, fresh, y), {}, TypeError, "explain_fn"),
+        ((*args, "train", y), {}, TypeError, "train_fn must be a function"),
+        ((*args, lambda lab: None, y), {}, TypeError, "train_fn must return"),
+        ((*args, lambda lab: model, y), {}, ValueError, "fresh model"),
+        ((*args, fresh, y[None]), {}, ValueError, "labels must be 1-D"),
+        ((*args, fresh, y[:1]), {}, ValueError, "at least two entries"),
+        ((*args, fresh, y.float()), {}, TypeError, "labels must be integer"),
+        ((*args, fresh, ["a", "b"]), {}, TypeError, "labels must be integer"),
+        ((*args, fresh, torch.zeros(5, dtype=torch.long)), {}, ValueError, "two different"),
+        ((*args, fresh, y), {"random_state": -1}, ValueError, "random_state"),
+        ((*args, fresh, y), {"random_state": 0.5}, TypeError, "random_state"),
+    ]
+    for pos, kw, exc, match in cases:
+        with pytest.raises(exc, match=match):
+            label_randomization(*pos, **kw)

@@ -26,6 +26,12 @@ def _tokens(model: nn.Module, tokens: object) -> torch.Tensor:
     if tokens.ndim != 2 or tokens.is_floating_point():
         raise ValueError(f"tokens must be integer ids of shape (N, T) or (T,), got "
                          f"{tuple(tokens.shape)} {tokens.dtype}")
+    vocab = getattr(getattr(model, "embedding", None), "num_embeddings", None)
+    if vocab is not None and tokens.numel():
+        bad = tokens[(tokens < 0) | (tokens >= vocab)]
+        if bad.numel():
+            raise ValueError(f"tokens must be ids in the model's vocabulary [0, {vocab}), got "
+                             f"{sorted(set(bad.tolist()))[:5]}")
     return tokens
 
 

@@ -55,6 +55,17 @@ def _checked_target(target: object, logits: torch.Tensor) -> torch.Tensor:
     return idx
 
 
+def _forward(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
+             name: str) -> torch.Tensor:
+    """model(x), with the RuntimeError of an input the model cannot take as a ValueError."""
+    try:
+        return model(x)
+    except RuntimeError as exc:
+        verb = "does" if name == "x" else "do"
+        raise ValueError(f"{name} of shape {tuple(x.shape)} {verb} not fit the model: "
+                         f"{exc}") from exc
+
+
 class _EvalMode:
     """Context manager: put an nn.Module in eval mode, restore its mode afterwards."""
 
@@ -78,7 +89,7 @@ def saliency(model: nn.Module, inputs: torch.Tensor, target: object = 0,
         raise TypeError("inputs must be a floating-point torch tensor")
     x = inputs.detach().clone().requires_grad_(True)
     with _EvalMode(model):
-        out = model(x)
+        out = _forward(model, x, "inputs")
         idx = _target_index(target, x.shape[0]).to(out.device)
         if idx.min() < 0 or idx.max() >= out.shape[1]:
             raise ValueError(f"target must be in [0, {out.shape[1]}), got {idx.tolist()[:5]}")
@@ -161,7 +172,7 @@ def integrated_gradients(model: Callable[[torch.Tensor], torch.Tensor], x: torch
     b = _baseline_like(baseline, x)
     with _EvalMode(model):
         with torch.no_grad():
-            idx = _checked_target(target, model(x))
+            idx = _checked_target(target, _forward(model, x, "x"))
         alphas, weights = _ig_weights(steps, x.dtype)
         alphas, weights = alphas.to(x.device), weights.to(x.device)
         n = x.shape[0]
@@ -196,7 +207,7 @@ def completeness_gap(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Ten
                          f"{tuple(getattr(attributions, 'shape', ()))}")
     b = _baseline_like(baseline, x)
     with _EvalMode(model), torch.no_grad():
-        out_x, out_b = model(x), model(b)
+        out_x, out_b = _forward(model, x, "x"), model(b)
         idx = _checked_target(target, out_x)
         rise = (out_x.gather(1, idx[:, None]) - out_b.gather(1, idx[:, None])).squeeze(1)
     return attributions.detach().reshape(x.shape[0], -1).sum(dim=1).to(rise.dtype) - rise
