@@ -200,3 +200,91 @@ def test_notebook_06_lending_pins_hold_across_seeds(seed):
     plan[features.index("debt_to_income")] -= 0.10
     plan[features.index("credit_history_years")] += 1.0
     assert score(plan)[0] <= 0.70
+
+
+def _mixed_table():
+    import pandas as pd
+
+    return pd.DataFrame({
+        "amount": [1000, 2500, 400],
+        "savings": pd.Categorical(["< 100", ">= 1000", "100-500"],
+                                  categories=["< 100", "100-500", ">= 1000"], ordered=True),
+        "phone": [True, False, True],
+        "rate": [0.5, 1.5, 2.0],
+    })
+
+
+def test_codes_round_trip_a_mixed_table():
+    import pandas as pd
+
+    from course_lib.explain import codes_to_frame, frame_to_codes
+
+    df = _mixed_table()
+    codes = frame_to_codes(df)
+    np.testing.assert_array_equal(codes, [[1000, 0, 1, 0.5], [2500, 2, 0, 1.5],
+                                          [400, 1, 1, 2.0]])
+    back = codes_to_frame(codes, df)
+    pd.testing.assert_frame_equal(back, df)
+    one = codes_to_frame(codes[1], df)
+    assert one.shape == (1, 4) and one["savings"].iloc[0] == ">= 1000"
+    with pytest.raises(TypeError, match="frame"):
+        frame_to_codes(codes)
+    with pytest.raises(TypeError, match="column 'name'"):
+        frame_to_codes(df.assign(name=["a", "b", "c"]))
+    with pytest.raises(ValueError, match="missing"):
+        frame_to_codes(df.assign(rate=[0.5, np.nan, 1.0]))
+    with pytest.raises(ValueError, match="4 columns"):
+        codes_to_frame(codes[:, :3], df)
+    with pytest.raises(ValueError, match="savings"):
+        codes_to_frame(np.array([[1.0, 3, 0, 1.0]]), df)
+
+
+def test_categorical_specs_word_codes_and_move_between_categories():
+    cats = ("< 100", "100-500", ">= 1000")
+    spec = FeatureSpec("Savings", high="counts against", low="counts against", change="up",
+                       step=1.0, categories=cats)
+    assert spec.describe(0) == "< 100" and spec.describe(2.0) == ">= 1000"
+    np.testing.assert_array_equal(spec.candidates(0.0), [1.0, 2.0])
+    np.testing.assert_array_equal(spec.candidates(2.0), [])
+    with pytest.raises(ValueError, match="category code"):
+        spec.describe(3)
+    with pytest.raises(ValueError, match="category code"):
+        spec.describe(0.5)
+    with pytest.raises(TypeError, match="categories"):
+        FeatureSpec("Savings", categories=["< 100"])
+    names = ["savings", "amount"]
+    specs = {"savings": spec, "amount": FeatureSpec("Amount", "{:,.0f} DM")}
+    assert reason_codes([-0.2, -0.1], [0.0, 5000.0], names, specs, [1.0, 2000.0]) == [
+        "Savings < 100: counts against", "Amount 5,000 DM: too high"]
+
+
+def test_counterfactual_over_codes_changes_a_category():
+    # approve when savings reach the top band or the amount falls by 2,000
+    names = ["savings", "amount"]
+    specs = {"savings": FeatureSpec("Savings", change="up", categories=("low", "mid", "high")),
+             "amount": FeatureSpec("Amount", change="down", step=500.0, max_change=3000.0)}
+
+    def score(points):
+        return ((points[:, 0] >= 2) | (points[:, 1] <= 3000)).astype(float)
+
+    cf = counterfactual(score, [0.0, 5000.0], names, specs, scale=[0.5, 1000.0])
+    assert cf.changes == {"amount": (5000.0, 3000.0)} and cf.cost == pytest.approx(2.0)
+    cf = counterfactual(score, [0.0, 5000.0], names, specs, scale=[2.0, 1000.0])
+    assert cf.describe(specs) == ["Savings: low → high"] and cf.cost == pytest.approx(1.0)
+
+
+def test_attributions_by_feature_sum_one_hot_columns():
+    from course_lib.explain import attributions_by_feature
+
+    phi = np.array([[0.1, -0.2, 0.3, 0.4], [1.0, 2.0, 3.0, 4.0]])
+    cols = ["amount", "savings", "savings", "rate"]
+    out = attributions_by_feature(phi, cols, ["savings", "amount", "rate"])
+    np.testing.assert_allclose(out, [[0.1, 0.1, 0.4], [5.0, 1.0, 4.0]])
+    np.testing.assert_allclose(out.sum(1), phi.sum(1))
+    np.testing.assert_allclose(attributions_by_feature(phi[0], cols, ["amount", "savings",
+                                                                      "rate", "unused"]),
+                               [0.1, 0.1, 0.4, 0.0])
+    with pytest.raises(ValueError, match="column_features"):
+        attributions_by_feature(phi[:, :3], cols, ["amount", "savings", "rate"])
+    with pytest.raises(ValueError, match="not in features"):
+        attributions_by_feature(phi, cols, ["amount", "savings"])

@@ -475,3 +475,30 @@ def test_gap_statistic_matches_group_report():
     for name, rates in FAIRNESS_DEFINITIONS.items():
         expected = max(rep[r].max() - rep[r].min() for r in rates)
         assert _gap_statistic(rates, 2)(y, pred, codes) == pytest.approx(expected, abs=1e-12), name
+
+
+def test_model_card_responsibility_chain_and_evaluation_note():
+    chain = {"model builder": ["the model, its evaluation and this card"],
+             "data collector": ["the data and its datasheet"],
+             "deployer": ["the decision threshold", "human review and appeals"]}
+    card = _card(responsibilities=chain,
+                 evaluation="Out-of-fold predictions of 5-fold cross-validation")
+    md = card.to_markdown()
+    titles = re.findall(r"^## (.+)$", md, flags=re.MULTILINE)
+    assert titles == [*reporting.MODEL_CARD_SECTIONS[:-1], "Responsibility chain",
+                      "How to appeal"]
+    section = md.split("## Responsibility chain", 1)[1].split("## How to appeal")[0]
+    # owners in chain order, whatever the dict's order
+    assert section.index("Data collector: the data") < section.index("Model builder: the model")
+    assert "Deployer: the decision threshold; human review and appeals" in section
+    assert "<h2>Responsibility chain</h2>" in card.to_html()
+    assert "Out-of-fold predictions of 5-fold cross-validation; groups by sex" in md
+    assert "held-out test rows" in _card().to_markdown()
+    with pytest.raises(ValueError, match="owners must be among"):
+        _card(responsibilities={"regulator": ["audits"]})
+    with pytest.raises(ValueError, match="responsibilities\\['user'\\]"):
+        _card(responsibilities={"user": [" "]})
+    with pytest.raises(TypeError, match="responsibilities must be"):
+        _card(responsibilities=["model builder"])
+    with pytest.raises(ValueError, match="evaluation must be"):
+        _card(evaluation="  ")

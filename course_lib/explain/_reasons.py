@@ -4,7 +4,11 @@ A lender who rejects an applicant owes them reasons (in the US the Equal Credit 
 "adverse action notice"; in the EU, GDPR Art. 22 and the AI Act's right to an explanation).
 ``reason_codes`` turns the most negative attributions of one decision into plain language, and
 ``counterfactual`` finds the smallest realistic change that flips it, by an exact search over a
-small grid of one or two feature changes.
+small grid of one or two feature changes. Tables with categorical columns take part as codes:
+``frame_to_codes`` turns a DataFrame into numbers (a category is its code), ``codes_to_frame``
+turns them back for the model's own preprocessing, a ``FeatureSpec`` with ``categories`` words a
+code as its category, and ``attributions_by_feature`` adds one-hot columns' attributions up to
+their feature (exact for additive attributions such as SHAP values).
 """
 
 from __future__ import annotations
@@ -13,12 +17,17 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from course_lib._validate import check_int, check_real, to_numpy
 
-__all__ = ["FeatureSpec", "Counterfactual", "reason_codes", "counterfactual", "spread"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["FeatureSpec", "Counterfactual", "reason_codes", "counterfactual", "spread",
+           "frame_to_codes", "codes_to_frame", "attributions_by_feature"]
 
 _DIRECTIONS = ("none", "up", "down", "both")
 _MAX_GRID = 2_000_000  # points scored per combination of features
@@ -31,7 +40,9 @@ class FeatureSpec:
     ``fmt`` formats the value (e.g. "{:.0%}"); ``high``/``low`` say what is wrong when the
     feature's value is above/below the reference ("too high", "too short"). ``change`` is
     "none" (immutable), "up", "down" or "both"; a change moves in multiples of ``step``, by at
-    most ``max_change``, and stays within [``lo``, ``hi``].
+    most ``max_change``, and stays within [``lo``, ``hi``]. A categorical feature, held as its
+    category code, gives its ``categories`` (in code order): the value is then worded as its
+    category, and a change moves between codes (ordered categories only make sense to change).
     """
 
     label: str
@@ -43,8 +54,12 @@ class FeatureSpec:
     max_change: float = math.inf
     lo: float = -math.inf
     hi: float = math.inf
+    categories: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.categories, tuple) or not all(
+                isinstance(c, str) for c in self.categories):
+            raise TypeError("categories must be a tuple of str (the category of each code)")
         if self.change not in _DIRECTIONS:
             raise ValueError(f"change must be one of {_DIRECTIONS}, got {self.change!r}")
         check_real(self.step, "step", 0.0, lo_open=True)
@@ -53,7 +68,13 @@ class FeatureSpec:
             raise ValueError(f"lo must be <= hi, got lo={self.lo!r}, hi={self.hi!r}")
 
     def describe(self, value: float) -> str:
-        """The value with its unit, as the applicant would read it."""
+        """The value with its unit, as the applicant would read it (its category, if coded)."""
+        if self.categories:
+            code = int(round(value))
+            if not 0 <= code < len(self.categories) or not math.isclose(code, value):
+                raise ValueError(f"{self.label}: {value!r} is not a category code "
+                                 f"0..{len(self.categories) - 1}")
+            return self.categories[code]
         return self.fmt.format(value)
 
     def candidates(self, value: float) -> np.ndarray:
@@ -65,7 +86,10 @@ class FeatureSpec:
         ups = value + k * self.step if self.change in ("up", "both") else np.empty(0)
         downs = value - k * self.step if self.change in ("down", "both") else np.empty(0)
         out = np.concatenate([downs[::-1], ups])
-        return out[(out >= self.lo - 1e-12) & (out <= self.hi + 1e-12)]
+        lo, hi = self.lo, self.hi
+        if self.categories:
+            lo, hi = max(lo, 0.0), min(hi, len(self.categories) - 1.0)
+        return out[(out >= lo - 1e-12) & (out <= hi + 1e-12)]
 
 
 def _vector(x: object, name: str, d: int | None = None) -> np.ndarray:
@@ -207,3 +231,80 @@ def counterfactual(predict_fn: Callable[[np.ndarray], np.ndarray], x,
     changes = {names[i]: (float(xv[i]), float(point[i])) for i in range(d)
                if not math.isclose(point[i], xv[i], abs_tol=1e-12)}
     return Counterfactual(point, changes, cost, score)
+
+
+def frame_to_codes(frame) -> np.ndarray:
+    """A table as numbers (n, columns): numeric columns as they are, a categorical or boolean
+    column as its category codes (pandas' ``cat.codes``; False/True as 0/1). Missing values are
+    refused."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if frame.isna().any().any():
+        raise ValueError("frame has missing values: impute or drop them first")
+    out = np.empty(frame.shape, dtype=float)
+    for j, col in enumerate(frame.columns):
+        series = frame[col]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            out[:, j] = series.cat.codes.to_numpy()
+        elif pd.api.types.is_bool_dtype(series) or pd.api.types.is_numeric_dtype(series):
+            out[:, j] = series.to_numpy(dtype=float)
+        else:
+            raise TypeError(f"column {col!r} must be numeric, boolean or categorical, got "
+                            f"{series.dtype} (convert strings with astype('category'))")
+    return out
+
+
+def codes_to_frame(values, like) -> pd.DataFrame:
+    """The inverse of ``frame_to_codes``: rows of numbers back to a table with ``like``'s
+    columns and dtypes (codes become their categories; 0/1 become False/True)."""
+    import pandas as pd
+
+    if not isinstance(like, pd.DataFrame):
+        raise TypeError(f"like must be a pandas DataFrame, got {type(like).__name__}")
+    arr = to_numpy(values)
+    if arr.ndim == 1:
+        arr = arr[None]
+    if arr.ndim != 2 or arr.shape[1] != like.shape[1] or arr.dtype.kind not in "iuf":
+        raise ValueError(f"values must be numeric with {like.shape[1]} columns (one per column "
+                         f"of like), got shape {arr.shape} and dtype {arr.dtype}")
+    columns = {}
+    for j, col in enumerate(like.columns):
+        dtype = like[col].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            codes = np.rint(arr[:, j]).astype(int)
+            if codes.min() < 0 or codes.max() >= len(dtype.categories):
+                raise ValueError(f"column {col!r}: codes must be in 0..{len(dtype.categories) - 1}")
+            columns[col] = pd.Categorical.from_codes(codes, dtype=dtype)
+        elif pd.api.types.is_bool_dtype(dtype):
+            columns[col] = arr[:, j] >= 0.5
+        else:
+            columns[col] = arr[:, j].astype(dtype)
+    return pd.DataFrame(columns)
+
+
+def attributions_by_feature(attributions, column_features: Sequence[str],
+                            features: Sequence[str]) -> np.ndarray:
+    """Sum each feature's columns' attributions: φ_f = Σ_{c: column c encodes f} φ_c.
+
+    ``attributions`` is (n, m) or (m,) over the m encoded columns; ``column_features[c]`` names
+    the feature column c encodes (e.g. every one-hot column of a category); the result has one
+    column per name in ``features``, in that order. Additive attributions stay additive: the
+    row sums are unchanged.
+    """
+    arr = to_numpy(attributions)
+    one = arr.ndim == 1
+    arr = arr[None] if one else arr
+    cols = _names(column_features)
+    feats = _names(features)
+    if arr.ndim != 2 or arr.dtype.kind not in "iuf" or arr.shape[1] != len(cols):
+        raise ValueError(f"attributions must be numeric with one column per entry of "
+                         f"column_features ({len(cols)}), got shape {arr.shape}")
+    unknown = sorted(set(cols) - set(feats))
+    if unknown:
+        raise ValueError(f"column_features names features not in features: {unknown[:5]}")
+    index = {f: i for i, f in enumerate(feats)}
+    out = np.zeros((arr.shape[0], len(feats)))
+    np.add.at(out.T, [index[c] for c in cols], arr.astype(float).T)
+    return out[0] if one else out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,8 @@ __all__ = ["FAIRNESS_DEFINITIONS", "METRIC_LABELS", "MODEL_CARD_SECTIONS", "Grou
            "ModelCard", "format_interval", "model_card"]
 
 #: The sections of every card, in order (Mitchell et al.'s, plus fairness, privacy, energy,
-#: monitoring and appeal).
+#: monitoring and appeal). A card given ``responsibilities`` also has a "Responsibility chain"
+#: section, just before "How to appeal".
 MODEL_CARD_SECTIONS: tuple[str, ...] = (
     "Model details", "Intended use", "Out-of-scope uses", "Training data", "Evaluation data",
     "Disaggregated metrics", "Fairness definition", "Explanations", "Privacy", "Energy",
@@ -101,6 +102,7 @@ class ModelCard:
     failure_modes: tuple[str, ...]
     monitoring_plan: tuple[str, ...]
     appeal_path: tuple[str, ...]
+    responsibilities: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("name", "details", "training_data", "evaluation_data",
@@ -167,7 +169,13 @@ class ModelCard:
             "Monitoring plan": [B(self.monitoring_plan)],
             "How to appeal": [B(self.appeal_path)],
         }
-        return [(name, body[name]) for name in MODEL_CARD_SECTIONS]
+        out = [(name, body[name]) for name in MODEL_CARD_SECTIONS]
+        if self.responsibilities:
+            chain = [f"{owner.capitalize()}: {'; '.join(duties)}"
+                     for owner, duties in self.responsibilities]
+            out.insert(len(out) - 1, ("Responsibility chain", [
+                P("Who answers for what, from the data to the decision:"), B(chain)]))
+        return out
 
     def to_markdown(self, sections: Sequence[str] | None = None,
                     exclude: Sequence[str] = ()) -> str:
@@ -180,6 +188,22 @@ class ModelCard:
         """The card as a standalone HTML document, every text escaped."""
         return _render.to_html(f"Model card: {self.name}",
                                _render.pick(self.sections(), sections, exclude))
+
+
+def _responsibilities(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Owners along the chain (``OWNERS`` order) with what each answers for."""
+    from course_lib.reporting._checklist import OWNERS
+
+    if value is None:
+        return ()
+    if not isinstance(value, Mapping) or not value:
+        raise TypeError("responsibilities must be a non-empty dict {owner: [what they answer "
+                        "for, ...]}")
+    unknown = [k for k in value if k not in OWNERS]
+    if unknown:
+        raise ValueError(f"responsibilities: owners must be among {list(OWNERS)}, got {unknown}")
+    return tuple((owner, _texts(value[owner], f"responsibilities[{owner!r}]"))
+                 for owner in OWNERS if owner in value)
 
 
 def _datasheet_parts(dataset: object) -> tuple[str, str, str]:
@@ -250,7 +274,9 @@ def model_card(name: str, *, y_true, y_pred, sensitive, dataset: str | Datasheet
                failure_modes: Sequence[str], monitoring_plan: Sequence[str],
                appeal_path: Sequence[str], energy: Footprint | None = None,
                metrics: Sequence[str] = ("selection_rate", "tpr", "fpr", "accuracy"),
-               ci: float = 0.95, n_resamples: int = 500, random_state: int = 0) -> ModelCard:
+               ci: float = 0.95, n_resamples: int = 500, random_state: int = 0,
+               evaluation: str | None = None,
+               responsibilities: Mapping[str, Sequence[str]] | None = None) -> ModelCard:
     """A model card from a model's test-set predictions, measured here.
 
     ``y_true``/``y_pred`` (0/1) and ``sensitive`` (one group label per row) give the
@@ -258,7 +284,10 @@ def model_card(name: str, *, y_true, y_pred, sensitive, dataset: str | Datasheet
     the chosen ``fairness_definition``'s largest gap between groups with its interval
     (``bootstrap_ci``, same seed); ``dataset`` links the training data's datasheet; ``energy``
     is the session's training footprint (``energy.footprint()`` when None). Every text section
-    is required.
+    is required. ``evaluation`` says how the evaluated predictions were made when they are not
+    plain held-out test rows (e.g. out-of-fold predictions); ``responsibilities`` maps owners
+    along the accountability chain (``OWNERS``) to what each answers for, and adds the card's
+    "Responsibility chain" section.
     """
     import numpy as np
 
@@ -284,6 +313,9 @@ def model_card(name: str, *, y_true, y_pred, sensitive, dataset: str | Datasheet
                        ("failure_modes", failure_modes), ("monitoring_plan", monitoring_plan),
                        ("appeal_path", appeal_path)):
         _texts(value, arg)  # fail before the bootstrap
+    chain = _responsibilities(responsibilities)
+    if evaluation is not None and (not isinstance(evaluation, str) or not evaluation.strip()):
+        raise ValueError("evaluation must be a non-empty string (or None for held-out rows)")
     if energy is None:
         energy = _energy.footprint()
     if not isinstance(energy, _energy.Footprint):
@@ -305,15 +337,17 @@ def model_card(name: str, *, y_true, y_pred, sensitive, dataset: str | Datasheet
     est, lo, hi = bootstrap_ci(gap, yt, yp, codes.reshape(-1), n_resamples=n_resamples,
                                confidence=ci, random_state=random_state)
     counts = ", ".join(f"{g} (n={n:,})" for g, n in by_group["n"].items())
+    how = (" ".join(evaluation.split()) if evaluation
+           else f"{len(yt):,} held-out test rows, not used in training")
     sens_name = getattr(sensitive, "name", None) or "group"
     return ModelCard(
         name=name, details=details, intended_uses=intended_uses,
         out_of_scope_uses=out_of_scope_uses, training_data=title, datasheet_link=link,
         datasheet_summary=summary,
-        evaluation_data=(f"{len(yt):,} held-out test rows, not used in training; groups by "
-                         f"{sens_name}: {counts}."),
+        evaluation_data=f"{how}; groups by {sens_name}: {counts}.",
         sensitive_name=str(sens_name), confidence=float(ci), metrics=tuple(rows),
         fairness_definition=fairness_definition, fairness_rationale=fairness_rationale,
         fairness_gap=(est, lo, hi), explanations=explanations,
         privacy_measures=privacy_measures, energy=_energy_lines(energy),
-        failure_modes=failure_modes, monitoring_plan=monitoring_plan, appeal_path=appeal_path)
+        failure_modes=failure_modes, monitoring_plan=monitoring_plan, appeal_path=appeal_path,
+        responsibilities=chain)
