@@ -99,3 +99,31 @@ def test_accepts_a_column_output_and_checks_rows():
 def test_bad_input(f, x, bg, err, match):
     with pytest.raises(err, match=match):
         exact_shapley(f, x, bg)
+
+
+def test_logit_margin_is_the_log_odds_and_deep_explainer_traces_it():
+    import shap
+    import torch
+
+    from course_lib.explain import logit_margin
+    from course_lib.models import MLP
+
+    torch.manual_seed(0)
+    mlp = MLP(5, hidden=(8,)).eval()
+    x = torch.randn(40, 5)
+    with torch.no_grad():
+        logits = mlp(x)
+        torch.testing.assert_close(logit_margin(mlp)(x)[:, 0], logits[:, 1] - logits[:, 0])
+        torch.testing.assert_close(logit_margin(mlp, positive=0)(x)[:, 0],
+                                   logits[:, 0] - logits[:, 1])
+    margin = logit_margin(mlp)
+    deep = shap.DeepExplainer(margin, x[:20])
+    values = np.asarray(deep.shap_values(x[20:], check_additivity=False)).reshape(20, 5)
+    with torch.no_grad():
+        out = margin(x[20:])[:, 0].numpy()
+    base = float(np.asarray(deep.expected_value).ravel()[0])
+    assert np.abs(base + values.sum(1) - out).max() < 1e-5
+    with pytest.raises(ValueError, match="positive"):
+        logit_margin(mlp, positive=2)
+    with pytest.raises(TypeError, match="model"):
+        logit_margin(lambda v: v)

@@ -16,7 +16,8 @@ import numpy as np
 
 from course_lib._validate import check_int, to_numpy
 
-__all__ = ["ShapleyValues", "exact_shapley", "coalition_values", "MAX_EXACT_FEATURES"]
+__all__ = ["ShapleyValues", "exact_shapley", "coalition_values", "MAX_EXACT_FEATURES",
+           "logit_margin"]
 
 MAX_EXACT_FEATURES = 12
 
@@ -95,3 +96,25 @@ def exact_shapley(f: Callable, x, background, *, batch_size: int = 65536) -> Sha
         without = idx[(idx >> i) & 1 == 0]
         phi[:, i] = ((v[:, without | (1 << i)] - v[:, without]) * weight[without]).sum(axis=1)
     return ShapleyValues(phi, float(v[0, 0]))
+
+
+def logit_margin(model, positive: int = 1):
+    """A binary classifier's log-odds of class ``positive``: f(x) = logit_pos(x) − logit_other(x).
+
+    Returned as ``nn.Sequential(model, Linear(2, 1))`` with fixed weights (+1, −1), in eval mode:
+    built from ``nn`` modules with no in-place operation, so ``shap.DeepExplainer`` can trace it,
+    and one output, so each explainer returns one attribution per feature.
+    """
+    import torch
+    from torch import nn
+
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    if isinstance(positive, bool) or positive not in (0, 1):
+        raise ValueError(f"positive must be 0 or 1 (the class whose log-odds to explain), "
+                         f"got {positive!r}")
+    head = nn.Linear(2, 1, bias=False)
+    with torch.no_grad():
+        head.weight.copy_(torch.tensor([[-1.0, 1.0]] if positive == 1 else [[1.0, -1.0]]))
+    head.weight.requires_grad_(False)
+    return nn.Sequential(model, head).eval()
