@@ -255,7 +255,7 @@ def test_categorical_specs_word_codes_and_move_between_categories():
     names = ["savings", "amount"]
     specs = {"savings": spec, "amount": FeatureSpec("Amount", "{:,.0f} DM")}
     assert reason_codes([-0.2, -0.1], [0.0, 5000.0], names, specs, [1.0, 2000.0]) == [
-        "Savings < 100: counts against", "Amount 5,000 DM: too high"]
+        "Savings “< 100”: counts against", "Amount 5,000 DM: too high"]
 
 
 def test_counterfactual_over_codes_changes_a_category():

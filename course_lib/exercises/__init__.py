@@ -21,7 +21,8 @@ from course_lib.exercises._core import (
 # one per notebook, in course order
 NOTEBOOK_MODULES = ("welcome", "sources", "case_studies", "fairness_metrics",
                     "bias_mitigation", "explain_vision", "explain_tabular_text",
-                    "privacy_attacks", "privacy_defences", "energy", "accountability")
+                    "privacy_attacks", "privacy_defences", "energy", "accountability",
+                    "capstone")
 
 __all__ = ["____", "ComputedValueProblem", "Criterion", "MatchingProblem", "NotYet", "Outcome",
            "Problem", "ReflectionProblem", "ValueProblem", "NOTEBOOK_MODULES", "register",

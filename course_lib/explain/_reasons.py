@@ -126,7 +126,7 @@ def reason_codes(attributions, x, feature_names: Sequence[str],
     """Plain-language reasons: the ``n`` most negative attributions, worst first.
 
     Reason i reads "<label> <value>: <high or low>", "high" when x_i > reference_i (e.g. the
-    training median). Only features whose attribution is < 0 (pushing towards rejection) are
+    training median); a categorical value is quoted ("Housing “rent”: counts against"). Only features whose attribution is < 0 (pushing towards rejection) are
     named, so fewer than ``n`` reasons may come back.
     """
     names = _names(feature_names)
@@ -143,7 +143,8 @@ def reason_codes(attributions, x, feature_names: Sequence[str],
             break
         s = spec_list[i]
         word = s.high if xv[i] > ref[i] else s.low
-        out.append(f"{s.label} {s.describe(xv[i])}: {word}")
+        value = f"“{s.describe(xv[i])}”" if s.categories else s.describe(xv[i])
+        out.append(f"{s.label} {value}: {word}")
     return out
 
 
