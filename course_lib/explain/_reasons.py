@@ -126,8 +126,9 @@ def reason_codes(attributions, x, feature_names: Sequence[str],
     """Plain-language reasons: the ``n`` most negative attributions, worst first.
 
     Reason i reads "<label> <value>: <high or low>", "high" when x_i > reference_i (e.g. the
-    training median); a categorical value is quoted ("Housing “rent”: counts against"). Only features whose attribution is < 0 (pushing towards rejection) are
-    named, so fewer than ``n`` reasons may come back.
+    training median); a categorical value is quoted ("Housing “rent”: counts against"). Only
+    features whose attribution is < 0 (pushing towards rejection) are named, so fewer than ``n``
+    reasons may come back.
     """
     names = _names(feature_names)
     d = len(names)
