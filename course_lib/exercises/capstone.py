@@ -401,8 +401,8 @@ q7 = ReflectionProblem(
         "Use your answers to checkpoints 3 and 4 and the table of section 4: the definition, "
         "the gap with its interval, and what changed when the penalty was applied.",
         "A strong rationale names the definition and whom it protects, gives the numbers with "
-        "their intervals and the group's size, states the trade-off (more approvals of people "
-        "who did not repay, accuracy), keeps age out of the decision rule, and points to human "
+        "their intervals and the group's size, states the trade-off (accuracy, and the operating "
+        "point it was measured at), keeps age out of the decision rule, and points to human "
         "review and appeal.",
     ),
     solution_code='''answer_q7 = """
@@ -410,11 +410,12 @@ q7 = ReflectionProblem(
     approval whatever their age, because a wrongly declined young applicant is the harm the
     audit found. Measured on out-of-fold predictions, creditworthy applicants under 25 were
     approved about ten points less often than older ones, with a wide bootstrap interval: only
-    149 applicants are under 25. Training with a fairness penalty closed most of that gap at the
-    cost of approving more applicants who did not repay (a higher false-positive rate) and a
-    little accuracy; age is used only in training, never in the decision rule. The intervals
-    are too wide to promise parity, so we monitor the gap monthly, and every declined applicant
-    gets the main reasons and can ask for a human review.
+    149 applicants are under 25. Training with a fairness penalty, compared at the same approval
+    rate, narrowed that gap by a few points at the cost of about a point of accuracy (at the
+    default threshold it would have approved almost everyone, defaults included, so the
+    threshold is set for the bank's lending volume); age is used only in training, never in the
+    decision rule. The intervals are too wide to promise parity, so we monitor the gap monthly,
+    and every declined applicant gets the main reasons and can ask for a human review.
     """''',
     wrong_code=(
         'answer_q7 = "The model is fair."',
@@ -428,9 +429,9 @@ q7 = ReflectionProblem(
                   r"equal opportunity|true.positive|\btpr\b|creditworthy|would repay"),
         Criterion("reports the measured gap with its uncertainty (interval, small group)",
                   r"interval|bootstrap|uncertain|wide|\bci\b|149|small group|few"),
-        Criterion("states what the mitigation cost (more approvals of bad credits, FPR, "
-                  "accuracy)",
-                  r"cost|false.positive|\bfpr\b|accuracy|trade|default|did not repay"),
+        Criterion("states what the mitigation cost and at which operating point (accuracy, FPR, "
+                  "the approval rate)",
+                  r"cost|false.positive|\bfpr\b|accuracy|trade|default|approval rate|threshold"),
         Criterion("keeps age out of the decision, and gives a path to contest it (human review, "
                   "appeal, monitoring)",
                   r"appeal|human|review|contest|monitor|decision rule|not used"),
