@@ -7,7 +7,7 @@ import math
 import warnings
 from typing import TYPE_CHECKING, NamedTuple
 
-from course_lib._validate import check_binary
+from course_lib._validate import check_binary, check_int, check_real
 
 if TYPE_CHECKING:
     import numpy as np
@@ -74,7 +74,10 @@ def _groups(sensitive: object, n: int) -> tuple[np.ndarray, pd.Index]:
                          f"and {len(columns[0])}")
     codes, levels = [], []
     for col in columns:
-        c, lv = pd.factorize(pd.Series(col).reset_index(drop=True), sort=True)
+        # pandas objects keep their dtype (a categorical's order); anything else is factorised
+        # as a numpy array, not through a Series that would first convert strings
+        values = col if isinstance(col, (pd.Series, pd.Index, pd.Categorical)) else np.asarray(col)
+        c, lv = pd.factorize(values, sort=True)
         if (c < 0).any():
             raise ValueError("sensitive contains missing values (NaN/None); label them explicitly")
         codes.append(c)
@@ -113,6 +116,13 @@ def _check_ci(ci: object, n_resamples: object) -> None:
         raise ValueError(f"n_resamples must be an int >= 10, got {n_resamples!r}")
 
 
+def _check_two_groups(index: pd.Index) -> None:
+    """A comparison between groups needs at least two of them."""
+    if len(index) < 2:
+        raise ValueError(f"sensitive must hold at least two groups to compare, got only "
+                         f"{list(index)}")
+
+
 def group_report(y_true, y_pred, sensitive, *, zero_division: object = "warn",
                  reference: object = None, ci: float | None = None, n_resamples: int = 1000,
                  random_state: int = 0) -> pd.DataFrame:
@@ -140,6 +150,7 @@ def group_report(y_true, y_pred, sensitive, *, zero_division: object = "warn",
 
     fill = _check_zero_division(zero_division)
     _check_ci(ci, n_resamples)
+    check_int(random_state, "random_state", 0)
     yt, yp = check_binary(y_true, "y_true"), check_binary(y_pred, "y_pred")
     if len(yt) != len(yp):
         raise ValueError(f"y_true, y_pred and sensitive must have the same length, got "
@@ -243,6 +254,7 @@ def four_fifths_rule(y_pred, sensitive, *, threshold: float = 0.8) -> FourFifths
         raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
     yp = check_binary(y_pred, "y_pred")
     sel = group_report(np.zeros_like(yp), yp, sensitive, zero_division=np.nan)["selection_rate"]
+    _check_two_groups(sel.index)
     hi = sel.max()
     if hi == 0:
         warnings.warn("no group was selected at all: the four-fifths ratio is undefined (NaN)",
@@ -282,8 +294,8 @@ def bootstrap_ci(statistic, *arrays, n_resamples: int = 1000, confidence: float 
 
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int) or n_resamples < 10:
         raise ValueError(f"n_resamples must be an int >= 10, got {n_resamples!r}")
-    if not 0.0 < confidence < 1.0:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}")
+    check_real(confidence, "confidence", 0.0, 1.0, lo_open=True, hi_open=True)
+    check_int(random_state, "random_state", 0)
     if not arrays:
         raise ValueError("bootstrap_ci needs at least one array to resample")
     data = [a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a) for a in arrays]
