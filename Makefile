@@ -14,7 +14,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
          --nbval-cell-timeout=600 -n 2 --dist loadfile
 NB ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help venv lab test unit notebooks lint execute bench readme clean
+.PHONY: help venv lab test unit notebooks lint execute bench readme instructors site editions clean
 
 help:
 	@echo "make lab      set up .venv from requirements.lock (first time: a few minutes) and open JupyterLab"
@@ -22,6 +22,9 @@ help:
 	@echo "make execute  re-run notebooks in place as make test compares them (NB=notebooks/00_welcome.ipynb)"
 	@echo "make bench    time and measure memory of every notebook against the course budgets"
 	@echo "make readme   regenerate the README's syllabus table from course_lib/syllabus.toml"
+	@echo "make instructors  regenerate instructors/README.md (schedules, solutions, class sizing)"
+	@echo "make site     render the course (committed notebooks, syllabus, glossary) as offline HTML in build/site"
+	@echo "make editions write student and instructor editions of the notebooks to build/editions"
 
 venv:
 	@if [ "$$(cat $(STAMP) 2> /dev/null)" != "$(LOCK_HASH)" ]; then \
@@ -73,9 +76,20 @@ execute: venv
 
 bench: venv
 	.ci/offline env COURSE_THREADS=2 $(BIN)/python tests/tools/bench.py $(NB)
+	.ci/offline env COURSE_THREADS=2 $(BIN)/python benchmarks/speed.py
+	$(BIN)/python -m course_lib._instructors instructors/
 
 readme: venv
 	$(BIN)/python -m course_lib.syllabus README.md
+
+instructors: venv
+	$(BIN)/python -m course_lib._instructors instructors/
+
+site: venv
+	.ci/offline $(BIN)/python tests/tools/site.py build/site
+
+editions: venv
+	.ci/offline env $(TEST_ENV) $(BIN)/python tests/tools/editions.py build/editions
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,287 @@
+"""A learner's view: `make lab` in a real browser opens every notebook with no frontend error,
+runs the welcome notebook's first cells through the UI, and leaves a screenshot in
+build/screenshots/.
+
+Debian's chromium (``apt-get install chromium``, /usr/bin/chromium) driven by Python's playwright.
+The browser may reach only the server on 127.0.0.1: every other request is aborted and recorded,
+and only the two launch badges' images (the Binder and Colab links in each notebook's first cell)
+are allowed to be asked for. The test never writes to notebooks/: autosave is off in a throw-away
+settings folder and any request that would change a file on the server is aborted.
+"""
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SCREENSHOT = ROOT / "build" / "screenshots" / "welcome.png"
+CHROMIUM = Path("/usr/bin/chromium")
+# Chromium's flags for a clean, quiet headless run: without the background-networking ones it
+# keeps trying to reach Google's services (updates, sync, field trials).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# The only outside addresses a notebook refers to: the launch badges (course_lib/_launch.py). The
+# browser is not allowed to fetch them (offline, and a test must not reach out); their <img> loads
+# fail, and chromium logs exactly one console error per failed load, naming the URL.
+BADGES = {"https://mybinder.org/badge_logo.svg",
+          "https://colab.research.google.com/assets/colab-badge.svg"}
+# Requests that would change a notebook on the server (save, rename, delete, upload, new file).
+# Opening a notebook POSTs .../checkpoints: a copy in notebooks/.ipynb_checkpoints/ (git-ignored),
+# as JupyterLab always does; that one is let through.
+WRITES = {"PUT", "PATCH", "DELETE", "POST"}
+LOAD_TIMEOUT_MS = 120_000  # JupyterLab's first load takes 20-40 s on a busy 2-core machine
+RUN_TIMEOUT_MS = 120_000   # the set-up cell imports torch, pandas and course_lib
+
+pytestmark = pytest.mark.slow
+
+if not CHROMIUM.exists():
+    pytest.skip(f"no chromium at {CHROMIUM}: install Debian's chromium (as root: apt-get update && "
+                "apt-get install -y chromium) to run the browser test", allow_module_level=True)
+sync_api = pytest.importorskip(
+    "playwright.sync_api",
+    reason="playwright is not installed in .venv: it is pinned in requirements.lock (pip install "
+           "-r requirements.lock); it drives the system chromium, no `playwright install` needed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _code_cells(nb_path: Path) -> list[dict]:
+    return [c for c in json.loads(nb_path.read_text())["cells"] if c["cell_type"] == "code"]
+
+
+def _first_output_line(cell: dict) -> str | None:
+    """The first non-blank line of a committed cell's stream output, if it has one."""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if lines:
+                return lines[0]
+    return None
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """`make -s lab` on a free port with a throw-away user settings and workspaces folder; yields
+    the printed URL (with its token) and stops the whole process group afterwards."""
+    settings = tmp_path / "lab-settings"
+    for plugin, values in {
+        # Never save: the test clears outputs in the UI, and notebooks/ is committed executed.
+        "docmanager-extension/plugin": {"autosave": False},
+        # No "get Jupyter news?" toast over the screenshot (it would ask to reach jupyter.org).
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }.items():
+        file = settings / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps(values))
+    env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "lab-workspaces"))
+    port = _free_port()
+    proc = subprocess.Popen(["make", "-s", "lab", f"PORT={port}"], cwd=ROOT, text=True, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    log: list[str] = []
+    reader = None
+    try:
+        url = None
+        deadline = time.monotonic() + 60
+        while url is None and time.monotonic() < deadline and proc.poll() is None:
+            line = proc.stdout.readline()
+            log.append(line)
+            m = re.search(r"JupyterLab: (http://127\.0\.0\.1:\d+/lab\?token=\w+)", line)
+            url = m.group(1) if m else None
+        assert url and f":{port}/" in url, "make lab printed no URL:\n" + "".join(log)
+        # Keep reading the server's log so its pipe never fills up and blocks it.
+        reader = threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True)
+        reader.start()
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as resp:
+                    assert resp.status == 200
+                break
+            except OSError:
+                assert proc.poll() is None, "JupyterLab exited:\n" + "".join(log)
+                assert time.monotonic() < deadline, "JupyterLab did not answer within 120 s"
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        if reader is not None:
+            reader.join(timeout=10)
+        proc.stdout.close()
+
+
+def test_jupyterlab_in_chromium(lab, tmp_path):
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "00_welcome.ipynb"
+    base, token = lab.split("/lab?token=")
+    host = urlsplit(base).netloc
+
+    errors: list[str] = []     # console errors, uncaught exceptions, failed page loads
+    outside: list[str] = []    # requests to anything but the server (all aborted)
+    blocked: list[str] = []    # requests that would have changed a file on the server (aborted)
+
+    def route(r):
+        req = r.request
+        if urlsplit(req.url).netloc != host:
+            outside.append(req.url)
+            return r.abort("blockedbyclient")
+        path = urlsplit(req.url).path
+        if (req.method in WRITES and path.startswith("/api/contents")
+                and not (req.method == "POST" and path.endswith("/checkpoints"))):
+            blocked.append(f"{req.method} {req.url}")
+            return r.abort("blockedbyclient")
+        return r.continue_()
+
+    def on_console(msg):
+        if msg.type != "error":
+            return
+        where = (msg.location or {}).get("url", "")
+        if where in BADGES and msg.text.startswith("Failed to load resource"):
+            return  # the badge image we aborted above, nothing else
+        errors.append(f"console: {msg.text} ({where})")
+
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "chromium-profile"),  # a fresh profile, removed with tmp_path
+            executable_path=str(CHROMIUM), headless=True, chromium_sandbox=False,
+            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000}, service_workers="block")
+        try:
+            context.set_default_timeout(LOAD_TIMEOUT_MS)
+            context.route("**/*", route)
+            page = context.pages[0] if context.pages else context.new_page()
+            page.on("console", on_console)
+            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+            page.on("requestfailed", lambda req: None if urlsplit(req.url).netloc != host else
+                    errors.append(f"request failed: {req.method} {req.url} {req.failure}"))
+            page.on("response", lambda resp: None if resp.status < 400 else
+                    errors.append(f"HTTP {resp.status}: {resp.request.method} {resp.url}"))
+
+            # The welcome notebook by its URL, as the Binder badge opens it.
+            page.goto(f"{base}/lab/tree/{NOTEBOOKS[0].name}?token={token}",
+                      timeout=LOAD_TIMEOUT_MS)
+            _check_open(page, NOTEBOOKS[0])
+            # Every other notebook from the file browser, as a learner would.
+            page.locator(".jp-DirListing-item").first.wait_for()
+            for nb_path in NOTEBOOKS[1:]:
+                page.locator(f'.jp-DirListing-item[title^="Name: {nb_path.name}"]').dblclick()
+                _check_open(page, nb_path)
+            assert not errors, "frontend errors while opening the notebooks:\n" + "\n".join(errors)
+            dirty = page.locator('.lm-TabBar-tab.jp-mod-dirty[data-type="document-title"]')
+            assert dirty.count() == 0, (
+                f"JupyterLab marks {dirty.all_inner_texts()} modified as soon as it opens: their "
+                "metadata is not what JupyterLab writes (e.g. the kernelspec's display_name), so a "
+                "learner's autosave rewrites the committed file")
+
+            page.locator(f'.lm-TabBar-tab[data-type="document-title"]:has-text("{NOTEBOOKS[0].name}")'
+                         ).click()
+            _run_first_cells(page, NOTEBOOKS[0])
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+            assert not errors, "frontend errors while running cells:\n" + "\n".join(errors)
+        finally:
+            context.close()
+
+    assert not blocked, f"the frontend tried to change files on the server: {blocked}"
+    assert set(outside) <= BADGES, f"the browser asked for outside hosts: {sorted(set(outside))}"
+    _check_png(SCREENSHOT)
+
+
+def _panel(page):
+    """The notebook in the main area's current tab."""
+    return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+
+
+def _check_open(page, nb_path: Path) -> None:
+    """The notebook is the current tab, every cell rendered, its kernel started, no dialog."""
+    cells = json.loads(nb_path.read_text())["cells"]
+    tab = page.locator('.lm-TabBar-tab.lm-mod-current[data-type="document-title"]')
+    tab.filter(has_text=nb_path.name).wait_for()
+    panel = _panel(page)
+    panel.locator(".jp-Notebook .jp-Cell").nth(len(cells) - 1).wait_for(state="attached")
+    assert panel.locator(".jp-Notebook .jp-Cell").count() == len(cells), nb_path.name
+    title = next(line for line in "".join(cells[0]["source"]).splitlines() if line.startswith("# "))
+    heading = panel.locator(".jp-MarkdownCell .jp-RenderedMarkdown h1").first
+    assert heading.inner_text().strip().rstrip("¶").strip() == title[2:].strip(), nb_path.name
+    assert panel.locator(".jp-RenderedMarkdown img").count() >= len(BADGES), nb_path.name
+    page.wait_for_function(
+        """() => {const s = document.querySelector(
+               '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator');
+             return s && s.getAttribute('data-status') === 'idle';}""",
+        timeout=LOAD_TIMEOUT_MS)
+    _check_no_dialog(page, nb_path.name)
+
+
+def _check_no_dialog(page, where: str) -> None:
+    dialogs = page.locator(".jp-Dialog")
+    if dialogs.count():
+        pytest.fail(f"{where}: JupyterLab opened a dialog: {dialogs.first.inner_text()!r}")
+    toasts = page.locator(".Toastify__toast--error")
+    if toasts.count():
+        pytest.fail(f"{where}: JupyterLab showed an error: {toasts.first.inner_text()!r}")
+
+
+def _run_first_cells(page, nb_path: Path, n: int = 3) -> None:
+    """Clear every output, then run the first `n` code cells with Shift+Enter and check their
+    output: the set-up cell's line, and each cell's committed first printed line if it has one."""
+    panel = _panel(page)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Edit$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Clear Outputs of All Cells$")).click()
+    code = panel.locator(".jp-Notebook .jp-Cell.jp-CodeCell")
+    assert code.locator(".jp-OutputArea-output").count() == 0, "outputs were not cleared"
+    committed = _code_cells(nb_path)[:n]
+    for i, cell in enumerate(committed):
+        code.nth(i).locator(".jp-InputPrompt").click()
+        page.keyboard.press("Shift+Enter")
+        prompt = code.nth(i).locator(".jp-InputArea-prompt")
+        page.wait_for_function(
+            "el => /^\\[\\d+\\]:$/.test(el.innerText.trim())", arg=prompt.element_handle(),
+            timeout=RUN_TIMEOUT_MS)
+        out = code.nth(i).locator(".jp-OutputArea")
+        assert out.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0, \
+            f"code cell {i} wrote to stderr: {out.inner_text()!r}"
+        assert out.locator(".jp-OutputArea-output").count() > 0, f"code cell {i} showed no output"
+        text = out.inner_text()
+        if i == 0:
+            assert "course_lib ready" in text, f"the set-up cell printed {text!r}"
+        expected = _first_output_line(cell)
+        if expected:
+            assert expected in text, f"code cell {i}: expected {expected!r}, got {text!r}"
+    page.wait_for_function(
+        """() => document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) '
+               + '.jp-Notebook-ExecutionIndicator').getAttribute('data-status') === 'idle'""",
+        timeout=RUN_TIMEOUT_MS)
+    code.nth(0).locator(".jp-InputPrompt").click()  # back to the top for the screenshot
+    panel.locator(".jp-WindowedPanel-outer").evaluate("el => el.scrollTo(0, 0)")
+    _check_no_dialog(page, nb_path.name)
+
+
+def _check_png(path: Path) -> None:
+    """A real screenshot: a PNG of the viewport's size with many colours (text, syntax, output)."""
+    from PIL import Image
+
+    with Image.open(path) as img:
+        assert img.format == "PNG" and img.size == (1400, 1000), (img.format, img.size)
+        colours = img.convert("RGB").getcolors(maxcolors=1 << 20)
+    assert path.stat().st_size > 30_000, path.stat().st_size
+    assert colours is not None and len(colours) > 200, "the screenshot is nearly blank"
