@@ -78,8 +78,8 @@ def group_report_row() -> dict:
     return {"what": "group_report, 1,000,000 rows, 4 string groups", "ours": t_ours,
             "reference": t_floor, "reference_name": "one-pass floor", "target": 1.5,
             "agree": agree,
-            "note": f"fairlearn's MetricFrame on the same rows: {t_fairlearn:.1f} s, once (the same "
-                    "numbers to 1e-12)"}
+            "note": f"fairlearn's MetricFrame on the same rows: {t_fairlearn:.1f} s, once "
+                    "(the same numbers to 1e-12)"}
 
 
 def integrated_gradients_row() -> dict:

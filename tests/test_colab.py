@@ -1,4 +1,4 @@
-"""The Colab path: every notebook's guarded set-up cell, run as Colab would run it, without the lock.
+"""The Colab path: every notebook's guarded set-up cell, run as Colab runs it, without the lock.
 
 Colab has its own preinstalled libraries and no `make`: the set-up cell clones the repository,
 `pip install`s course_lib (whose requirements are loose ranges, so Colab's libraries are kept)
@@ -58,8 +58,8 @@ def test_colab_setup_cell_installs_course_lib_without_the_lock_and_loads_a_datas
     venv = tmp_path / "colab-venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     python = venv / "bin" / "python"
-    site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
-                .strip())
+    purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = Path(_run([str(python), "-c", purelib]).strip())
     (site / "preinstalled.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     absent = subprocess.run([str(python), "-c", "import course_lib"], capture_output=True,
                             text=True, cwd=tmp_path)
