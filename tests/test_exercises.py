@@ -177,3 +177,87 @@ def test_computed_value_problem_follows_the_notebooks_objects():
     with pytest.raises(ValueError, match="needs context and expected"):
         ComputedValueProblem(id="t.c2", prompt="?", variables=("x",), hints=("h",),
                              solution_code="x = 1")
+
+
+# -- editions: the student edition's solution() points to the instructor edition --------------
+STUDENT_MESSAGE = "The solutions are in the instructor edition; ask your instructor"
+
+
+@pytest.fixture
+def no_edition(monkeypatch):
+    """A process with no edition set (the default: the instructor edition)."""
+    from course_lib.exercises import EDITION_ENV
+
+    monkeypatch.delenv(EDITION_ENV, raising=False)
+    return EDITION_ENV
+
+
+def test_default_edition_shows_solutions(no_edition, capsys):
+    from course_lib.exercises import edition
+
+    assert edition() == "instructor"
+    _value_problem().solution()
+    out = capsys.readouterr().out
+    assert "x = 2.0" in out and STUDENT_MESSAGE not in out
+
+
+def test_student_edition_withholds_solutions_and_keeps_hints(no_edition, capsys):
+    from course_lib.exercises import edition, set_edition
+
+    set_edition("student")
+    assert edition() == "student"
+    p = _value_problem()
+    p.solution()
+    out = capsys.readouterr().out
+    assert out.startswith(f"📖 Solution: {STUDENT_MESSAGE}") and "x = 2.0" not in out
+    p.hint(2)
+    assert "h2" in capsys.readouterr().out
+    exec("x = 2.0\np.check()", {"p": p})  # checking still works
+    assert capsys.readouterr().out.startswith("✅ Correct")
+
+
+def test_student_edition_withholds_the_model_answer_even_after_an_answer(no_edition, capsys):
+    from course_lib.exercises import set_edition
+
+    set_edition("student")
+    mine = ("I think the same error hits every applicant at every bank, so nobody can shop "
+            "around for a second opinion, and people cannot contest what they cannot see.")
+    exec(f"a = {mine!r}\np.solution()", {"p": _reflection()})
+    out = capsys.readouterr().out
+    assert STUDENT_MESSAGE in out and "repeats the same error" not in out
+
+
+def test_student_edition_cannot_be_switched_back(no_edition):
+    import os
+
+    from course_lib.exercises import edition, set_edition
+
+    set_edition("student")
+    assert os.environ[no_edition] == "student"  # process state: a module reload cannot reset it
+    with pytest.raises(ValueError, match="cannot be switched back"):
+        set_edition("instructor")
+    set_edition("student")  # idempotent
+    assert edition() == "student"
+
+
+@pytest.mark.parametrize("value, expected", [("", "instructor"), ("instructor", "instructor"),
+                                             (" Instructor ", "instructor"),
+                                             ("student", "student"),
+                                             ("studnet", "student")])  # a typo fails closed
+def test_edition_is_read_from_the_environment_at_call_time(no_edition, monkeypatch, capsys,
+                                                           value, expected):
+    from course_lib.exercises import edition
+
+    monkeypatch.setenv(no_edition, value)
+    assert edition() == expected
+    _value_problem().solution()
+    assert (STUDENT_MESSAGE in capsys.readouterr().out) == (expected == "student")
+
+
+@pytest.mark.parametrize("bad", ["Student", "teacher", "", None, 1])
+def test_set_edition_rejects_unknown_names(no_edition, bad):
+    from course_lib.exercises import edition, set_edition
+
+    with pytest.raises(ValueError, match="name must be one of"):
+        set_edition(bad)
+    assert edition() == "instructor"

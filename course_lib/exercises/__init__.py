@@ -1,10 +1,12 @@
 """Exercises, bound per notebook: ``from course_lib.exercises.welcome import q1, q2, q3``.
 
 Answer cells start with the placeholder ``____``; ``q1.check()``, ``q1.hint()``, ``q1.hint(2)``
-and ``q1.solution()`` give feedback.
+and ``q1.solution()`` give feedback. ``set_edition("student")`` (the student edition's setup
+cell) makes ``solution()`` point to the instructor edition instead; see ``_core.EDITION_ENV``.
 """
 
 from course_lib.exercises._core import (
+    EDITION_ENV,
     ComputedValueProblem,
     Criterion,
     MatchingProblem,
@@ -14,8 +16,10 @@ from course_lib.exercises._core import (
     ReflectionProblem,
     ValueProblem,
     ____,
+    edition,
     register,
     registry,
+    set_edition,
 )
 
 # one per notebook, in course order
@@ -24,6 +28,6 @@ NOTEBOOK_MODULES = ("welcome", "sources", "case_studies", "fairness_metrics",
                     "privacy_attacks", "privacy_defences", "energy", "accountability",
                     "capstone")
 
-__all__ = ["____", "ComputedValueProblem", "Criterion", "MatchingProblem", "NotYet", "Outcome",
-           "Problem", "ReflectionProblem", "ValueProblem", "NOTEBOOK_MODULES", "register",
-           "registry"]
+__all__ = ["____", "ComputedValueProblem", "Criterion", "EDITION_ENV", "MatchingProblem",
+           "NotYet", "Outcome", "Problem", "ReflectionProblem", "ValueProblem", "NOTEBOOK_MODULES",
+           "edition", "register", "registry", "set_edition"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import re
 import sys
 import textwrap
@@ -20,6 +21,42 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CORRECT, NOT_YET, SUBMITTED = "correct", "not yet", "submitted"
+
+# Editions (tests/tools/editions.py). The student edition's setup cell calls
+# set_edition("student"); from then on solution() points to the instructor edition, hints stay.
+# The switch lives in the process environment, read at every solution() call, so re-importing or
+# reloading this module cannot undo it, and a JupyterHub can set COURSE_EDITION=student for every
+# kernel. It is one-way: set_edition("instructor") in a student process is a ValueError, and an
+# unrecognised value hides the solutions (fails closed). A courtesy to learners, not a security
+# boundary: the installed package holds the solutions.
+EDITION_ENV = "COURSE_EDITION"
+EDITIONS = ("instructor", "student")
+STUDENT_SOLUTION_MESSAGE = "The solutions are in the instructor edition; ask your instructor"
+
+
+def edition() -> str:
+    """The edition this process runs: ``"instructor"`` unless ``COURSE_EDITION`` says otherwise."""
+    value = os.environ.get(EDITION_ENV, "").strip().lower()
+    return "instructor" if value in ("", "instructor") else "student"
+
+
+def set_edition(name: str) -> None:
+    """Switch this process to ``name`` (``"student"`` or ``"instructor"``); student is one-way."""
+    if name not in EDITIONS:
+        raise ValueError(f"name must be one of {', '.join(map(repr, EDITIONS))}, got {name!r}")
+    if name != "student" and edition() == "student":
+        raise ValueError(f"name={name!r}: this process runs the student edition ({EDITION_ENV}="
+                         f"{os.environ.get(EDITION_ENV)!r}), which cannot be switched back; "
+                         "open the instructor edition in a new kernel")
+    os.environ[EDITION_ENV] = name
+
+
+def _solutions_withheld() -> bool:
+    """In the student edition, say where the solutions are and return True."""
+    if edition() != "student":
+        return False
+    _show(Feedback("solution", STUDENT_SOLUTION_MESSAGE + "."))
+    return True
 
 
 class _Blank:
@@ -160,7 +197,9 @@ class Problem:
         _show(Feedback("hint", self.hints[n - 1] + more, label=f"Hint {n} of {total}"))
 
     def solution(self) -> None:
-        """Show the reference solution."""
+        """Show the reference solution (in the student edition: where to find it)."""
+        if _solutions_withheld():
+            return
         _show(Feedback("solution", f"\n```python\n{self.solution_code.strip()}\n```"))
 
 
@@ -314,6 +353,8 @@ class ReflectionProblem(Problem):
 
     def solution(self) -> None:
         """Show the model answer, only once the learner has written an answer of their own."""
+        if _solutions_withheld():
+            return
         out = self.evaluate(_caller_namespace())
         if out.status != SUBMITTED:
             _show(Feedback("solution", "write your own answer first (then `check()` it); the "

@@ -183,11 +183,14 @@ q3 = ComputedValueProblem(
     context=("model", "x_one", "y_one"),
     hints=(
         "Loop over `epsilons` in increasing order; for each, attack with "
-        "`fgsm(model, x_one, y_one, eps)` and look at the model's predicted class.",
+        "`fgsm(model, x_one, y_one, eps)` (`from course_lib.explain import fgsm`) and look at "
+        "the model's predicted class.",
         "`model(adv).argmax(1).item() != y_one` tells you the prediction flipped; stop at the "
         "first ε where it does.",
     ),
     solution_code="""\
+from course_lib.explain import fgsm
+
 epsilons = [round(0.01 * k, 2) for k in range(31)]
 smallest_eps = None
 for eps in epsilons:
