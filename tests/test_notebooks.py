@@ -115,3 +115,11 @@ def test_ends_by_printing_its_footprint(book):
     printed = _text(outputs)
     assert printed.startswith("Training runs: ") and "Whole notebook so far" in printed, (
         f"commit the footprint cell executed, printing fp.summary(); it shows:\n{printed}")
+
+
+def test_kernelspec_is_what_jupyterlab_writes(book):
+    """A notebook whose kernelspec differs from JupyterLab's own is marked modified on opening,
+    and autosave would rewrite the committed file."""
+    meta = json.loads(book.read_text(encoding="utf-8"))["metadata"]
+    assert meta["kernelspec"] == {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                  "name": "python3"}
