@@ -61,6 +61,32 @@ def check_binary(values: object, name: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
+def check_tensor(value: object, name: str, *, like: object = None, floating: bool | None = None,
+                 finite: bool = False):
+    """A torch tensor with values (not on the ``meta`` device), on the device of ``like`` (a
+    tensor or an nn.Module) when given; ``floating`` True/False asks for a real floating-point /
+    an integer dtype, ``finite`` for no NaN or inf. TypeError/ValueError naming ``name``."""
+    import torch
+
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch tensor, got {type(value).__name__}")
+    if value.device.type == "meta":
+        raise ValueError(f"{name} is a tensor on the 'meta' device, which holds no values")
+    if like is not None:
+        device = like.device if isinstance(like, torch.Tensor) else next(
+            (p.device for p in like.parameters()), value.device)
+        if value.device != device:
+            raise ValueError(f"{name} is on device {value.device}, expected {device}")
+    if value.dtype.is_complex or value.dtype == torch.bool or (
+            floating is True and not value.is_floating_point()) or (
+            floating is False and value.is_floating_point()):
+        kind = {True: "a floating-point", False: "an integer", None: "a real"}[floating]
+        raise TypeError(f"{name} must have {kind} dtype, got {value.dtype}")
+    if finite and value.is_floating_point() and not torch.isfinite(value).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return value
+
+
 def rng_streams(random_state: object, names: tuple[str, ...]) -> dict[str, np.random.Generator]:
     """One independent generator per name, spawned from ``SeedSequence(random_state)``.
 

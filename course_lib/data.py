@@ -251,7 +251,7 @@ def _check_name(name: str) -> Dataset:
         return REGISTRY[name]
     except (KeyError, TypeError):
         known = ", ".join(repr(key) for key in REGISTRY)
-        raise ValueError(f"Unknown dataset {name!r}. Known datasets: {known}.") from None
+        raise ValueError(f"Unknown dataset name {name!r}. Known datasets: {known}.") from None
 
 
 def _repo_path(name: str, filename: str) -> str:

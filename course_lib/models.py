@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import torch
 from torch import nn
 
-from course_lib._validate import check_int
+from course_lib._validate import check_int, check_real
 
 if TYPE_CHECKING:
     import numpy as np
@@ -111,8 +111,14 @@ def _as_tensor(x: object, name: str, dtype: torch.dtype) -> torch.Tensor:
             t = torch.as_tensor(arr)
         except (TypeError, ValueError, RuntimeError) as exc:
             raise TypeError(f"{name} must be a numeric array or tensor ({exc})") from None
+    if t.device.type == "meta":
+        raise ValueError(f"{name} is a tensor on the 'meta' device, which holds no values")
     if t.dtype.is_complex or t.dtype == torch.bool and dtype.is_floating_point:
         raise TypeError(f"{name} must be real numbers, got {t.dtype}")
+    if t.is_floating_point() and not torch.isfinite(t).all():  # before a cast to int hides NaN
+        raise ValueError(f"{name} contains NaN or infinite values")
+    if t.is_floating_point() and not dtype.is_floating_point and not torch.equal(t, t.round()):
+        raise ValueError(f"{name} must hold whole numbers (class indices), got fractions")
     t = t.to(dtype)
     if t.is_floating_point() and not torch.isfinite(t).all():
         raise ValueError(f"{name} contains NaN or infinite values")
@@ -143,8 +149,9 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
 
     check_int(epochs, "epochs", 1)
     check_int(batch_size, "batch_size", 1)
-    if not lr > 0:
-        raise ValueError(f"lr must be > 0, got {lr!r}")
+    check_real(lr, "lr", 0.0, lo_open=True)
+    check_real(weight_decay, "weight_decay", 0.0)
+    check_int(random_state, "random_state", 0)
     x = _as_tensor(inputs, "inputs", torch.float32)
     y = _as_tensor(target, "target", torch.long)
     if x.shape[0] != y.shape[0] or y.ndim != 1:
@@ -152,8 +159,14 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
                          f"be 1-D, got {tuple(x.shape)} and {tuple(y.shape)}")
     if x.shape[0] == 0:
         raise ValueError("inputs is empty")
-    if y.min() < 0:
-        raise ValueError("target must hold class indices 0..n_classes-1")
+    was_training = model.training
+    model.eval()  # eval mode: no dropout, so this forward pass draws no random numbers
+    with torch.no_grad():
+        n_classes = model(x[:1].to(next(model.parameters()).device)).shape[-1]
+    model.train(was_training)
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"target must hold class indices 0..{n_classes - 1} (the model has "
+                         f"{n_classes} outputs), got values in [{int(y.min())}, {int(y.max())}]")
     w = None
     if sample_weight is not None:
         w = _as_tensor(sample_weight, "sample_weight", torch.float32)
@@ -199,7 +212,10 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
 @torch.no_grad()
 def predict_proba(model: nn.Module, inputs, batch_size: int = 4096) -> np.ndarray:
     """Class probabilities (softmax of the logits) as a numpy array of shape (N, n_classes)."""
+    check_int(batch_size, "batch_size", 1)
     x = _as_tensor(inputs, "inputs", torch.float32)
+    if x.ndim == 0 or x.shape[0] == 0:
+        raise ValueError(f"inputs must hold at least one row, got shape {tuple(x.shape)}")
     device = next(model.parameters()).device
     model.eval()
     parts = [torch.softmax(model(x[i:i + batch_size].to(device)), dim=1).cpu()
@@ -212,7 +228,8 @@ def predict(model: nn.Module, inputs, threshold: float | None = None) -> np.ndar
     proba = predict_proba(model, inputs)
     if threshold is None:
         return proba.argmax(axis=1)
-    if proba.shape[1] != 2 or not 0.0 <= threshold <= 1.0:
+    check_real(threshold, "threshold", 0.0, 1.0)
+    if proba.shape[1] != 2:
         raise ValueError("threshold needs a binary model and a value in [0, 1]")
     return (proba[:, 1] >= threshold).astype(int)
 

@@ -339,7 +339,7 @@ def test_ai_act_tiers_and_obligations():
     assert any("credit" in e for e in reporting.ai_act_tier("high").examples)
     assert any("social scoring" in e for e in reporting.ai_act_tier("unacceptable").examples)
     assert any("interacting with an AI" in o for o in reporting.obligations("limited"))
-    with pytest.raises(ValueError, match="name must be one of"):
+    with pytest.raises(ValueError, match="tier must be one of"):
         reporting.obligations("medium")
     with pytest.raises(TypeError, match="name must be a string"):
         reporting.ai_act_tier(2)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import time
 from typing import TYPE_CHECKING
 
-from course_lib._validate import check_int, check_real
+from course_lib._validate import check_int, check_real, check_tensor
 
 if TYPE_CHECKING:
     import torch
@@ -28,11 +29,20 @@ def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor
     """
     import torch.nn.functional as F
 
-    t = check_real(temperature, "temperature", 0.0, lo_open=True)
+    t = check_real(temperature, "temperature", 0.0, math.inf, lo_open=True, hi_open=True)
     a = check_real(alpha, "alpha", 0.0, 1.0)
+    check_tensor(student_logits, "student_logits", floating=True, finite=True)
+    check_tensor(teacher_logits, "teacher_logits", like=student_logits, floating=True,
+                 finite=True)
+    check_tensor(target, "target", like=student_logits, floating=False)
     if student_logits.shape != teacher_logits.shape or student_logits.ndim != 2:
         raise ValueError(f"student_logits and teacher_logits must both be (N, n_classes), got "
                          f"{tuple(student_logits.shape)} and {tuple(teacher_logits.shape)}")
+    if target.shape != student_logits.shape[:1]:
+        raise ValueError(f"target must be 1-D with one class per row of student_logits "
+                         f"({student_logits.shape[0]}), got shape {tuple(target.shape)}")
+    if target.numel() and (target.min() < 0 or target.max() >= student_logits.shape[1]):
+        raise ValueError(f"target must hold class indices in [0, {student_logits.shape[1]})")
     soft = F.kl_div(F.log_softmax(student_logits / t, dim=1),
                     F.log_softmax(teacher_logits / t, dim=1), reduction="batchmean",
                     log_target=True)
@@ -217,6 +227,7 @@ def latency(model: nn.Module, inputs: torch.Tensor, repeats: int = 10, warmup: i
     check_int(warmup, "warmup", 0)
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 2 or inputs.shape[0] == 0:
         raise TypeError("inputs must be a non-empty batch tensor (N, ...)")
+    check_tensor(inputs, "inputs", like=model)
     was_training = model.training
     model.eval()
     times = []

@@ -31,6 +31,9 @@ def estimate_energy(chips: float, hours: float, watts: float, pue: float = 1.0) 
     h = check_real(hours, "hours", 0.0)
     w = check_real(watts, "watts", 0.0)
     p = check_real(pue, "pue", 1.0)  # PUE = facility energy / IT energy, never below 1
+    for name, v in (("chips", n), ("hours", h), ("watts", w), ("pue", p)):
+        if math.isinf(v):  # each one: 0 × inf would be NaN, not inf
+            raise ValueError(f"{name} must be finite, got {v!r}")
     if math.isinf(n * h * w * p):
         raise ValueError("chips, hours, watts and pue must be finite")
     return n * h * w * p / 1000.0

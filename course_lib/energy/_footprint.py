@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course_lib._validate import check_int, check_real
+from course_lib._validate import check_int, check_real, check_tensor
 
 if TYPE_CHECKING:
     import torch
@@ -48,6 +48,12 @@ def count_flops(model: nn.Module, inputs: torch.Tensor, target: torch.Tensor | N
         raise TypeError("inputs must be a floating-point torch tensor")
     if inputs.ndim < 2 or inputs.shape[0] == 0:
         raise ValueError(f"inputs must be a non-empty batch (N, ...), got {tuple(inputs.shape)}")
+    check_tensor(inputs, "inputs", like=model)
+    if target is not None:
+        check_tensor(target, "target", like=inputs, floating=False)
+        if target.shape != inputs.shape[:1]:
+            raise ValueError(f"target must be 1-D with one class per row of inputs "
+                             f"({inputs.shape[0]}), got shape {tuple(target.shape)}")
     was_training = model.training
     saved = [p.grad for p in model.parameters()]
     model.eval()
@@ -84,8 +90,9 @@ def record_run(name: str, seconds: float, cpu_seconds: float, flops: int = 0) ->
     """Add a training run to this session's record (``models.train`` does it for its runs)."""
     if not isinstance(name, str) or not name:
         raise TypeError("name must be a non-empty string")
-    rec = RunRecord(name, check_real(seconds, "seconds", 0.0),
-                    check_real(cpu_seconds, "cpu_seconds", 0.0), check_int(flops, "flops", 0))
+    rec = RunRecord(name, check_real(seconds, "seconds", 0.0, math.inf, hi_open=True),
+                    check_real(cpu_seconds, "cpu_seconds", 0.0, math.inf, hi_open=True),
+                    check_int(flops, "flops", 0))
     _RUNS.append(rec)
     return rec
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from course_lib.fairness._group import UndefinedRateWarning, group_report
+from course_lib.fairness._group import UndefinedRateWarning, _check_two_groups, group_report
 
 __all__ = [
     "demographic_parity_difference",
@@ -27,6 +27,7 @@ def _gap(y_true, y_pred, sensitive, rate: str, definition: str) -> float:
     import numpy as np
 
     r = group_report(y_true, y_pred, sensitive, zero_division=np.nan)[rate]
+    _check_two_groups(r.index)
     if r.isna().any():
         groups = ", ".join(repr(g) for g in r.index[r.isna()])
         warnings.warn(f"{definition}: {rate} is undefined for {groups}; the difference is NaN",
@@ -48,6 +49,7 @@ def demographic_parity_ratio(y_true, y_pred, sensitive) -> float:
     import numpy as np
 
     sel = group_report(y_true, y_pred, sensitive, zero_division=np.nan)["selection_rate"]
+    _check_two_groups(sel.index)
     if sel.max() == 0:
         warnings.warn("demographic parity ratio: no group was selected; the ratio is NaN",
                       UndefinedRateWarning, stacklevel=2)

@@ -38,6 +38,8 @@ def _check_inputs(features: object, sensitive: object) -> tuple[pd.DataFrame, np
                and not pd.api.types.is_bool_dtype(features[c])]
     if features[numeric].isna().any().any():
         raise ValueError("features has missing numeric values: impute or drop them first")
+    if not np.isfinite(features[numeric].to_numpy(dtype=float)).all():
+        raise ValueError("features has infinite numeric values: clip or drop them first")
     return features, (s == groups[1]).astype(np.int64), groups
 
 

@@ -34,8 +34,9 @@ def scores_1d(values: object, name: str):
     return arr
 
 
-def groups(sensitive: object, n: int, name: str = "sensitive"):
-    """(codes, group labels): the sorted factorisation of a 1-D group column of length ``n``."""
+def groups(sensitive: object, n: int, name: str = "sensitive", rows: str = ""):
+    """(codes, group labels): the sorted factorisation of a 1-D group column of length ``n``
+    (``rows`` says what the rows are, e.g. " of scores", in the error message)."""
     import pandas as pd
 
     if isinstance(sensitive, pd.DataFrame):
@@ -44,7 +45,7 @@ def groups(sensitive: object, n: int, name: str = "sensitive"):
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D (one group label per row), got shape {arr.shape}")
     if len(arr) != n:
-        raise ValueError(f"{name} must have one entry per row ({n}), got {len(arr)}")
+        raise ValueError(f"{name} must have one entry per row{rows} ({n}), got {len(arr)}")
     codes, labels = pd.factorize(pd.Series(arr), sort=True)
     if (codes < 0).any():
         raise ValueError(f"{name} contains missing values (NaN/None); label them explicitly")

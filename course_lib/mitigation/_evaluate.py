@@ -45,6 +45,9 @@ def _checked(y_true, y_pred, sensitive, metric: str):
         raise ValueError(f"y_true and y_pred must be non-empty and of one length, got "
                          f"{len(yt)} and {len(yp)}")
     codes, labels = groups(sensitive, len(yt))
+    if len(labels) < 2:
+        raise ValueError(f"sensitive must hold at least two groups to compare, got only "
+                         f"{labels}")
     return yt, yp, codes, labels
 
 
@@ -93,7 +96,7 @@ def drift_monitor(reports_by_month: Mapping, metric: str, tolerance: float) -> p
     for month, report in reports_by_month.items():
         if not isinstance(report, pd.DataFrame) or metric not in report.columns:
             raise ValueError(f"the report for {month!r} must be a group_report DataFrame with "
-                             f"a {metric!r} column")
+                             f"a {metric!r} column (the metric)")
         values = report[metric].astype(float)
         gap = float(values.max() - values.min()) if values.notna().all() else float("nan")
         rows.append({"month": month, "gap": gap, "flagged": bool(not gap <= tol)})

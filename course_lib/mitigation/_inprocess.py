@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from course_lib._validate import check_int
 from course_lib.mitigation._checks import non_negative, positive_int, two_groups
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ def train_fair_penalty(model: nn.Module, inputs, target, sensitive, *, lam: floa
     from course_lib.models import TrainResult
 
     lam = non_negative(lam, "lam")
+    check_int(random_state, "random_state", 0)
     x, y, s = _prepare(model, inputs, target, sensitive, constraint, epochs, batch_size, lr)
     gen = torch.Generator().manual_seed(random_state)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
@@ -198,6 +200,7 @@ def train_adversarial(model: nn.Module, inputs, target, sensitive, *,
     if isinstance(adversary_lr, bool) or not isinstance(adversary_lr, (int, float)) \
             or not adversary_lr > 0:
         raise ValueError(f"adversary_lr must be > 0, got {adversary_lr!r}")
+    check_int(random_state, "random_state", 0)
     x, y, s = _prepare(model, inputs, target, sensitive, constraint, epochs, batch_size, lr)
     torch.manual_seed(random_state)  # the adversary's initial weights
     adversary = _Adversary.build(constraint).to(x.device)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from course_lib._validate import check_real
 from course_lib.mitigation._checks import binary, groups, positive_int, scores_1d
 
 if TYPE_CHECKING:
@@ -63,17 +64,20 @@ def group_thresholds(y_true, scores, sensitive, *, constraint: str = "equal_oppo
 
 def apply_thresholds(scores, sensitive, thresholds: Mapping) -> np.ndarray:
     """Decisions ŷ = 1[score >= thresholds[group]] (int 0/1), one per row."""
+    import math
+
     import numpy as np
 
     sc = scores_1d(scores, "scores")
-    codes, labels = groups(sensitive, len(sc))
+    codes, labels = groups(sensitive, len(sc), rows=" of scores")
     if not isinstance(thresholds, Mapping):
         raise TypeError(f"thresholds must be a mapping group -> threshold, got "
                         f"{type(thresholds).__name__}")
     missing = [g for g in labels if g not in thresholds]
     if missing:
         raise ValueError(f"thresholds has no entry for group(s) {missing}")
-    thr = np.array([float(thresholds[g]) for g in labels])
+    thr = np.array([check_real(thresholds[g], f"thresholds[{g!r}]", -math.inf, math.inf)
+                    for g in labels])  # ±inf: nobody / everybody selected
     return (sc >= thr[codes]).astype(np.int64)
 
 

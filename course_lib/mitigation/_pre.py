@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from course_lib._validate import check_int
 from course_lib.mitigation._checks import groups, to_numpy
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ def _cells(y, sensitive):
     yv = to_numpy(y)
     if yv.ndim != 1 or len(yv) == 0:
         raise ValueError(f"y must be a non-empty 1-D array of labels, got shape {yv.shape}")
+    if yv.dtype.kind == "f" and np.isinf(yv).any():
+        raise ValueError("y contains infinite values; labels must be finite")
     s_codes, _ = groups(sensitive, len(yv))
     y_codes, _ = groups(yv, len(yv), "y")
     k_s, k_y = s_codes.max() + 1, y_codes.max() + 1
@@ -47,7 +50,7 @@ def resample_indices(y, sensitive, *, random_state: int) -> np.ndarray:
     import numpy as np
 
     s, yc, expected, _ = _cells(y, sensitive)
-    rng = np.random.default_rng(random_state)
+    rng = np.random.default_rng(check_int(random_state, "random_state", 0))
     k_y = expected.shape[1]
     cell = s * k_y + yc
     parts = []

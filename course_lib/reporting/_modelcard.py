@@ -46,6 +46,15 @@ _TEXT_FIELDS = {"intended_uses": "Intended use", "out_of_scope_uses": "Out-of-sc
 
 def format_interval(estimate: float, lo: float, hi: float, digits: int = 1) -> str:
     """"12.3% [10.1%, 14.6%]": a rate and its interval as percentages ("n/a" for NaN)."""
+    import numbers
+
+    from course_lib._validate import check_int
+
+    digits = check_int(digits, "digits", 0)
+    for name, v in (("estimate", estimate), ("lo", lo), ("hi", hi)):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, numbers.Real)):
+            raise TypeError(f"{name} must be a real number (or NaN), got {type(v).__name__}")
+
     def pct(v: float) -> str:
         return "n/a" if v is None or math.isnan(v) else f"{100 * v:.{digits}f}%"
 
@@ -290,6 +299,7 @@ def model_card(name: str, *, y_true, y_pred, sensitive, dataset: str | Datasheet
     "Responsibility chain" section.
     """
     import numpy as np
+    import pandas as pd
 
     from course_lib import energy as _energy
     from course_lib._validate import check_binary, to_numpy
@@ -299,6 +309,11 @@ def model_card(name: str, *, y_true, y_pred, sensitive, dataset: str | Datasheet
         raise ValueError("name is required and must be a non-empty string")
     yt, yp = check_binary(y_true, "y_true"), check_binary(y_pred, "y_pred")
     groups = to_numpy(sensitive)
+    if groups.ndim != 1:
+        raise ValueError(f"sensitive must be 1-D (one group label per row), got shape "
+                         f"{groups.shape}")
+    if pd.isna(groups).any():
+        raise ValueError("sensitive contains missing values (NaN/None); label them explicitly")
     if not len(yt) == len(yp) == len(groups):
         raise ValueError(f"y_true, y_pred and sensitive must have the same length, got "
                          f"{len(yt)}, {len(yp)} and {len(groups)}")

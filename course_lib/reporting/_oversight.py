@@ -56,6 +56,8 @@ def review_summary(y_true, proba, sensitive, *, threshold: float = 0.5,
     if not len(y) == len(p) == len(s) or s.ndim != 1:
         raise ValueError(f"y_true, proba and sensitive must be 1-D and of one length, got "
                          f"{len(y)}, {len(p)} and {len(s)}")
+    if pd.isna(s).any():
+        raise ValueError("sensitive contains missing values (NaN/None); label them explicitly")
     routes = route_decisions(p, threshold=threshold, band=band)
     correct = (p >= threshold).astype(int) == y
     review = routes == "human review"

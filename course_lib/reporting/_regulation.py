@@ -63,18 +63,23 @@ def regulation() -> dict[str, Any]:
 
 def ai_act_tier(name: str) -> RiskTier:
     """The tier called ``name`` ("unacceptable", "high", "limited" or "minimal")."""
+    return _tier(name, "name")
+
+
+def _tier(name: object, arg: str) -> RiskTier:
+    """The tier called ``name``; errors name the caller's argument ``arg``."""
     if not isinstance(name, str):
-        raise TypeError(f"name must be a string, got {type(name).__name__}")
+        raise TypeError(f"{arg} must be a string, got {type(name).__name__}")
     key = name.strip().lower()
     for tier in _tiers():
         if tier.name == key:
             return tier
-    raise ValueError(f"name must be one of {list(TIERS)}, got {name!r}")
+    raise ValueError(f"{arg} must be one of {list(TIERS)}, got {name!r}")
 
 
 def obligations(tier: str) -> tuple[str, ...]:
     """What follows from an AI Act risk tier (for providers and deployers), as of ``AS_OF``."""
-    return ai_act_tier(tier).obligations
+    return _tier(tier, "tier").obligations
 
 
 def _check_date(value: str, name: str) -> _dt.date:
