@@ -14,13 +14,14 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
          --nbval-cell-timeout=600 -n 2 --dist loadfile
 NB ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help venv lab test unit notebooks lint execute bench readme instructors site editions clean
+.PHONY: help venv lab test unit notebooks lint execute bench determinism readme instructors site editions clean
 
 help:
 	@echo "make lab      set up .venv from requirements.lock (first time: a few minutes) and open JupyterLab"
 	@echo "make test     set up, then ruff, unit tests and nbval over every notebook, offline"
 	@echo "make execute  re-run notebooks in place as make test compares them (NB=notebooks/00_welcome.ipynb)"
 	@echo "make bench    time and measure memory of every notebook against the course budgets"
+	@echo "make determinism  re-run every notebook on another CPU code path and compare with nbval"
 	@echo "make readme   regenerate the README's syllabus table from course_lib/syllabus.toml"
 	@echo "make instructors  regenerate instructors/README.md (schedules, solutions, class sizing)"
 	@echo "make site     render the course (committed notebooks, syllabus, glossary) as offline HTML in build/site"
@@ -78,6 +79,13 @@ bench: venv
 	.ci/offline env COURSE_THREADS=2 $(BIN)/python tests/tools/bench.py $(NB)
 	.ci/offline env COURSE_THREADS=2 $(BIN)/python benchmarks/speed.py
 	$(BIN)/python -m course_lib._instructors instructors/
+
+# Another CPU code path, as a learner's laptop would take: AVX2 where torch would use AVX-512,
+# and the plain (non-SIMD) kernels where it already uses AVX2. ATEN=... picks one by hand.
+determinism: venv
+	@cap=$${ATEN:-$$($(BIN)/python -c 'import torch; print("default" if torch.backends.cpu.get_cpu_capability() == "AVX2" else "avx2")')}; \
+	echo "Every notebook at 1 thread with ATEN_CPU_CAPABILITY=$$cap, compared with its committed outputs:"; \
+	.ci/offline env $(TEST_ENV) ATEN_CPU_CAPABILITY=$$cap $(BIN)/pytest -q $(NBVAL) $(NB)
 
 readme: venv
 	$(BIN)/python -m course_lib.syllabus README.md
