@@ -46,11 +46,13 @@ def _cpu_s(proc: psutil.Process) -> float:
     return t.user + t.system
 
 
-def bench(path: Path, env: dict[str, str]) -> tuple[float, float, int, float, dict]:
-    """Wall seconds, peak RSS MB, exit code, kernel CPU seconds and training footprint."""
-    cmd = [sys.executable, str(ROOT / "tests" / "tools" / "execute.py"), "--no-write", str(path)]
+def bench(path: Path, env: dict[str, str]) -> tuple[float, float, int, float, dict, list]:
+    """Wall seconds, peak RSS MB, exit code, kernel CPU seconds, training footprint, and the
+    code cells by run time (slowest first: cell number, seconds, first line)."""
     with tempfile.TemporaryDirectory() as tmp:
-        fp_file = Path(tmp) / "footprint.json"
+        fp_file, timings = Path(tmp) / "footprint.json", Path(tmp) / "cells.json"
+        cmd = [sys.executable, str(ROOT / "tests" / "tools" / "execute.py"), "--no-write",
+               "--timings", str(timings), str(path)]
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env={**env, FOOTPRINT_FILE_VAR: str(fp_file)},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -68,9 +70,21 @@ def bench(path: Path, env: dict[str, str]) -> tuple[float, float, int, float, di
         _, err = proc.communicate()
         wall = time.perf_counter() - start
         footprint = json.loads(fp_file.read_text()) if fp_file.exists() else {}
+        cells = json.loads(timings.read_text()) if timings.exists() else []
     if proc.returncode:
         sys.stderr.write(err.decode(errors="replace"))
-    return wall, peak, proc.returncode, sum(cpu.values()), footprint
+    cells = sorted(cells, key=lambda c: -c[1])
+    return wall, peak, proc.returncode, sum(cpu.values()), footprint, cells
+
+
+def _consumers(cells: list, n: int = 2) -> str:
+    """The ``n`` slowest code cells as "cell 6 (12.3 s: `train(...`)" for the table."""
+    def short(line: str) -> str:
+        line = line.strip().replace("|", "/").replace("`", "'")
+        return line if len(line) <= 32 else line[:31] + "…"
+
+    return "; ".join(f"cell {k} ({s:.1f} s: {'set-up' if k == 1 else f'`{short(line)}`'})"
+                     for k, s, line in cells[:n])
 
 
 def _write_footprints(rows: dict[str, dict]) -> None:
@@ -112,7 +126,7 @@ def main(argv: list[str]) -> int:
     footprints = {k: v for k, v in _previous_footprints().items() if k in existing}
     bad = 0
     for path in books:
-        wall, peak, code, cpu_s, fp = bench(path, env)
+        wall, peak, code, cpu_s, fp, cells = bench(path, env)
         footprints[path.name] = {"wall_s": wall, "cpu_s": cpu_s,
                                  "training_runs": int(fp.get("runs", 0)),
                                  "training_gflops": fp.get("flops", 0) / 1e9,
@@ -120,7 +134,8 @@ def main(argv: list[str]) -> int:
         over = [w for w, hit in (("time", wall > BUDGET_S), ("memory", peak > BUDGET_MB),
                                  ("FAILED", code != 0)) if hit]
         bad += bool(over)
-        rows[path.name] = f"| {path.name} | {wall:.1f} | {peak:.0f} | {', '.join(over) or 'no'} |"
+        rows[path.name] = (f"| {path.name} | {wall:.1f} | {peak:.0f} | {', '.join(over) or 'no'} "
+                           f"| {_consumers(cells)} |")
         print(rows[path.name], flush=True)
     total = sum(float(line.split("|")[2]) for line in rows.values())
     course_over = total > COURSE_BUDGET_S
@@ -129,10 +144,11 @@ def main(argv: list[str]) -> int:
         f"{COURSE_BUDGET_S / 60:.0f} min for the course; COURSE_THREADS={env['COURSE_THREADS']}, "
         f"{os.cpu_count()} cores. Rows not re-run this time keep their last measurement.",
         "",
-        "| notebook | wall s | peak RSS MB | over budget? |",
-        "|---|---:|---:|---|",
+        "| notebook | wall s | peak RSS MB | over budget? "
+        "| largest consumers (code cells by run time) |",
+        "|---|---:|---:|---|---|",
         *(rows[k] for k in sorted(rows)),
-        f"| **whole course** | {total:.1f} | | {'time' if course_over else 'no'} |",
+        f"| **whole course** | {total:.1f} | | {'time' if course_over else 'no'} | |",
     ])
     OUT.parent.mkdir(exist_ok=True)
     _write_footprints(footprints)

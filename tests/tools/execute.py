@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import json
 import os
 import sys
 import tempfile
@@ -48,16 +49,41 @@ class CurrentEnvKernelManager(AsyncKernelManager):
         super().__init__(**kwargs)
 
 
-def execute(path: Path, write: bool) -> float:
-    """Run one notebook in its own folder; rewrite it in place when ``write``; return seconds."""
+def cell_seconds(nb) -> list[tuple[int, float, str]]:
+    """(code cell number from 1, seconds, first code line) per executed cell, from nbclient's
+    timing metadata (``record_timing=True``)."""
+    import datetime as dt
+
+    out, number = [], 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        number += 1
+        t = cell.metadata.get("execution", {})
+        if "iopub.execute_input" in t and "shell.execute_reply" in t:
+            start, end = (dt.datetime.fromisoformat(t[k].replace("Z", "+00:00"))
+                          for k in ("iopub.execute_input", "shell.execute_reply"))
+            lines = [ln for ln in cell.source.splitlines() if ln.strip()
+                     and not ln.lstrip().startswith("#")]
+            out.append((number, (end - start).total_seconds(), lines[0] if lines else ""))
+    return out
+
+
+def execute(path: Path, write: bool, timings: Path | None = None) -> float:
+    """Run one notebook in its own folder; rewrite it in place when ``write``; return seconds.
+
+    ``timings``: also write each code cell's run time there (JSON), for ``make bench``.
+    """
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", kernel_manager_class=CurrentEnvKernelManager,
-                            timeout=CELL_TIMEOUT_S, record_timing=False,
+                            timeout=CELL_TIMEOUT_S, record_timing=timings is not None,
                             store_widget_state=False,
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()
     seconds = time.perf_counter() - start
+    if timings is not None:
+        timings.write_text(json.dumps(cell_seconds(nb)), encoding="utf-8")
     if write:
         nb.metadata.pop("widgets", None)
         for cell in nb.cells:
@@ -70,11 +96,12 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--no-write", action="store_true", help="execute without saving")
+    parser.add_argument("--timings", type=Path, help="write each code cell's seconds (JSON) here")
     args = parser.parse_args(argv)
     failed = 0
     for path in args.notebooks:
         try:
-            seconds = execute(path, write=not args.no_write)
+            seconds = execute(path, write=not args.no_write, timings=args.timings)
         except CellExecutionError as exc:
             failed += 1
             print(f"FAILED {path}:\n{exc}", file=sys.stderr)
