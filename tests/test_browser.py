@@ -12,16 +12,11 @@ settings folder and any request that would change a file on the server is aborte
 import json
 import os
 import re
-import signal
-import socket
-import subprocess
-import threading
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from _lab import running_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -52,12 +47,6 @@ sync_api = pytest.importorskip(
     "playwright.sync_api",
     reason="playwright is not installed in .venv: it is pinned in requirements.lock (pip install "
            "-r requirements.lock); it drives the system chromium, no `playwright install` needed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _code_cells(nb_path: Path) -> list[dict]:
@@ -91,45 +80,8 @@ def lab(tmp_path):
         file.write_text(json.dumps(values))
     env = dict(os.environ, JUPYTERLAB_SETTINGS_DIR=str(settings),
                JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "lab-workspaces"))
-    port = _free_port()
-    proc = subprocess.Popen(["make", "-s", "lab", f"PORT={port}"], cwd=ROOT, text=True, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
-    log: list[str] = []
-    reader = None
-    try:
-        url = None
-        deadline = time.monotonic() + 60
-        while url is None and time.monotonic() < deadline and proc.poll() is None:
-            line = proc.stdout.readline()
-            log.append(line)
-            m = re.search(r"JupyterLab: (http://127\.0\.0\.1:\d+/lab\?token=\w+)", line)
-            url = m.group(1) if m else None
-        assert url and f":{port}/" in url, "make lab printed no URL:\n" + "".join(log)
-        # Keep reading the server's log so its pipe never fills up and blocks it.
-        reader = threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True)
-        reader.start()
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(url, timeout=10) as resp:
-                    assert resp.status == 200
-                break
-            except OSError:
-                assert proc.poll() is None, "JupyterLab exited:\n" + "".join(log)
-                assert time.monotonic() < deadline, "JupyterLab did not answer within 120 s"
-                time.sleep(0.5)
+    with running_lab(env) as (url, _):
         yield url
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        if reader is not None:
-            reader.join(timeout=10)
-        proc.stdout.close()
 
 
 def test_jupyterlab_in_chromium(lab, tmp_path):
