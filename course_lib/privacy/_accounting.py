@@ -102,7 +102,10 @@ def _rdp_one(q: float, sigma: float, alpha: float) -> float:
 
 
 def _check_orders(orders) -> np.ndarray:
-    arr = np.asarray(DEFAULT_ORDERS if orders is None else orders, dtype=float)
+    arr = np.asarray(DEFAULT_ORDERS if orders is None else orders)
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"orders must be numbers, got {orders!r}")
+    arr = arr.astype(float)
     if arr.ndim != 1 or arr.size == 0 or not np.isfinite(arr).all() or (arr <= 1).any():
         raise ValueError("orders must be a non-empty 1-D sequence of finite numbers > 1")
     return arr
@@ -121,11 +124,16 @@ def rdp_subsampled_gaussian(sample_rate: float, noise_multiplier: float, steps: 
 def rdp_to_epsilon(orders, rdp, delta: float) -> tuple[float, float]:
     """(ε, best order): ε = min_α [RDP_α − (log δ + log α)/(α − 1) + log((α − 1)/α)]."""
     alphas = _check_orders(orders)
-    values = np.asarray(rdp, dtype=float)
+    values = np.asarray(rdp)
+    if values.dtype.kind not in "iuf":
+        raise TypeError(f"rdp must be numbers (one RDP value per order), got dtype {values.dtype}")
+    values = values.astype(float)
     if values.shape != alphas.shape:
         raise ValueError(f"rdp must have one value per order ({alphas.size}), got shape "
                          f"{values.shape}")
     d = check_real(delta, "delta", 0.0, 1.0, lo_open=True, hi_open=True)
+    if np.isnan(values).any() or (values < 0).any():  # RDP is >= 0; +inf (no noise) is allowed
+        raise ValueError("rdp must be >= 0 and not NaN")
     eps = values - (math.log(d) + np.log(alphas)) / (alphas - 1) + np.log((alphas - 1) / alphas)
     if np.isnan(eps).all():
         return math.inf, math.nan
@@ -159,7 +167,7 @@ def noise_multiplier_for(target_epsilon: float, sample_rate: float, steps: int, 
     q = check_real(sample_rate, "sample_rate", 0.0, 1.0, lo_open=True)
     n = check_int(steps, "steps", 1)
     d = check_real(delta, "delta", 0.0, 1.0, lo_open=True, hi_open=True)
-    tol = check_real(tolerance, "tolerance", 0.0, lo_open=True)
+    tol = check_real(tolerance, "tolerance", 0.0, math.inf, lo_open=True, hi_open=True)
     lo, hi, eps_hi = 0.0, 10.0, math.inf
     while eps_hi > target:
         hi *= 2

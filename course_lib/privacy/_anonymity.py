@@ -70,6 +70,8 @@ def generalize_age(ages: pd.Series, width: int) -> pd.Series:
     a = pd.Series(ages)
     if a.dtype.kind not in "iuf" or a.isna().any():
         raise TypeError("ages must be numbers without missing values")
+    if not np.isfinite(a.to_numpy(dtype=float)).all():
+        raise ValueError("ages contains infinite values")
     lo = (a // w * w).astype(int)
     return lo.astype(str) + "-" + (lo + w - 1).astype(str)
 

@@ -113,6 +113,9 @@ def digit_candidates(indices, digits: int = 4) -> list[str]:
     """Candidate secrets by index: index i ↦ i written with ``digits`` digits ("0042")."""
     d = check_int(digits, "digits", 1)
     idx = np.asarray(indices)
+    if idx.size and idx.dtype.kind not in "iu":  # 1.5 would be written as "0001"
+        raise ValueError(f"indices must be a 1-D array of integers in [0, 10**{d}), got dtype "
+                         f"{idx.dtype}")
     if idx.ndim != 1 or (idx.size and (idx.min() < 0 or idx.max() >= 10 ** d)):
         raise ValueError(f"indices must be a 1-D array of integers in [0, 10**{d})")
     return [f"{int(i):0{d}d}" for i in idx]
@@ -125,6 +128,8 @@ def sequence_log_likelihood(model: nn.Module, prefix: str, candidates: list[str]
 
     All candidates must have the same length. ``context`` defaults to ``model.context``.
     """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
     k = check_int(getattr(model, "context", None) if context is None else context, "context", 1)
     _check_text(prefix, "prefix")
     if not candidates or len({len(c) for c in candidates}) != 1:

@@ -99,6 +99,7 @@ def noisy_gradient(model: nn.Module, inputs, target, *, max_grad_norm: float,
     Dividing by the expected (not the actual) batch size keeps the sensitivity at C/B whatever
     the sampled batch's size; an empty batch gives pure noise.
     """
+    model = _check_model(model)
     sigma = check_real(noise_multiplier, "noise_multiplier", 0.0)
     c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
     b = check_real(expected_batch_size, "expected_batch_size", 0.0, lo_open=True)

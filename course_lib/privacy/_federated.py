@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib._validate import check_int, check_real, to_numpy
+from course_lib._validate import check_int, check_real, check_tensor, to_numpy
 
 __all__ = ["split_clients", "local_sgd", "fedavg", "FedAvgResult", "linear_gradient_leak",
            "client_gradient"]
@@ -63,6 +63,13 @@ def local_sgd(model: nn.Module, inputs: torch.Tensor, target: torch.Tensor, *, e
         raise TypeError("generator must be a torch.Generator (it orders the mini-batches)")
     check_int(epochs, "epochs", 1)
     check_int(batch_size, "batch_size", 1)
+    from course_lib.models import _as_tensor
+
+    inputs = _as_tensor(inputs, "inputs", torch.float32)
+    target = _as_tensor(target, "target", torch.long)
+    if target.ndim != 1 or inputs.shape[0] != target.shape[0]:
+        raise ValueError(f"inputs and target must have the same number of rows and target must "
+                         f"be 1-D, got {tuple(inputs.shape)} and {tuple(target.shape)}")
     opt = torch.optim.SGD(model.parameters(), lr=check_real(lr, "lr", 0.0, lo_open=True))
     model.train()
     for _ in range(epochs):
@@ -188,6 +195,8 @@ def linear_gradient_leak(grad_weight, grad_bias) -> torch.Tensor:
     """
     gw = grad_weight if isinstance(grad_weight, torch.Tensor) else torch.as_tensor(grad_weight)
     gb = grad_bias if isinstance(grad_bias, torch.Tensor) else torch.as_tensor(grad_bias)
+    check_tensor(gw, "grad_weight", floating=True, finite=True)
+    check_tensor(gb, "grad_bias", like=gw, floating=True, finite=True)
     if gw.ndim != 2 or gb.ndim != 1 or gw.shape[0] != gb.shape[0]:
         raise ValueError(f"grad_weight must be (out, in) and grad_bias (out,), got "
                          f"{tuple(gw.shape)} and {tuple(gb.shape)}")

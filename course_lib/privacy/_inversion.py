@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from course_lib._validate import check_int, check_real
+from course_lib._validate import check_int, check_real, check_tensor
 
 __all__ = ["query_api", "InversionResult", "invert_class"]
 
@@ -39,6 +39,9 @@ def query_api(model: nn.Module, inputs: torch.Tensor, output: str = "probs", *,
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
     _check_output(output)
+    check_tensor(inputs, "inputs", like=model, floating=True, finite=True)
+    if inputs.ndim < 1 or inputs.shape[0] == 0:
+        raise ValueError(f"inputs must be a non-empty batch, got shape {tuple(inputs.shape)}")
     model.eval()
     p = torch.softmax(model(inputs), dim=1)
     if output == "rounded":
@@ -83,7 +86,7 @@ def invert_class(model: nn.Module, target: int, shape: Sequence[int], *, method:
     _check_output(output)
     n = check_int(steps, "steps", 1)
     seed = check_int(random_state, "random_state", 0)
-    if isinstance(shape, int) or not all(isinstance(s, int) and s > 0 for s in shape):
+    if not isinstance(shape, (tuple, list)) or not all(isinstance(s, int) and s > 0 for s in shape):
         raise TypeError(f"shape must be a sequence of positive ints (one input's shape), "
                         f"got {shape!r}")
     if not isinstance(bounds, (tuple, list)) or len(bounds) != 2:
@@ -93,6 +96,8 @@ def invert_class(model: nn.Module, target: int, shape: Sequence[int], *, method:
         raise ValueError(f"bounds must be (low, high) with low < high, got {bounds!r}")
     if init is not None and not isinstance(init, torch.Tensor):
         raise TypeError(f"init must be a torch tensor or None, got {type(init).__name__}")
+    if init is not None:
+        check_tensor(init, "init", finite=True)
     x = torch.full(tuple(shape), (lo + hi) / 2) if init is None else init.detach().clone().float()
     if tuple(x.shape) != tuple(shape):
         raise ValueError(f"init must have shape {tuple(shape)}, got {tuple(x.shape)}")

@@ -31,22 +31,33 @@ def _scores(values: object, name: str) -> np.ndarray:
     arr = arr.astype(float)
     if np.isnan(arr).any():
         raise ValueError(f"{name} contains NaN")
+    if not np.isfinite(arr).all():  # sklearn's ROC would fail on it, naming nothing
+        raise ValueError(f"{name} contains infinite values")
     return arr
 
 
 def per_example_loss(model, inputs, target) -> np.ndarray:
     """Each record's cross-entropy −log p(yᵢ | xᵢ) under the model (numpy, shape (N,))."""
+    return _per_example_loss(model, inputs, target, "inputs", "target")
+
+
+def _per_example_loss(model, inputs, target, inputs_name: str, target_name: str) -> np.ndarray:
+    """per_example_loss, with errors naming the caller's arguments."""
     import torch
 
     from course_lib.models import _as_tensor, predict_proba
 
-    y = to_numpy(_as_tensor(target, "target", torch.long))
-    proba = predict_proba(model, inputs)
+    x = _as_tensor(inputs, inputs_name, torch.float32)
+    y = to_numpy(_as_tensor(target, target_name, torch.long))
+    try:
+        proba = predict_proba(model, x)
+    except (TypeError, ValueError) as exc:  # predict_proba names its own argument "inputs"
+        raise type(exc)(str(exc).replace("inputs", inputs_name, 1)) from exc
     if y.ndim != 1 or y.shape[0] != proba.shape[0]:
-        raise ValueError(f"target must be 1-D with one label per row of inputs, got shape "
-                         f"{y.shape} for {proba.shape[0]} rows")
+        raise ValueError(f"{target_name} must be 1-D with one label per row of {inputs_name}, "
+                         f"got shape {y.shape} for {proba.shape[0]} rows")
     if y.min(initial=0) < 0 or y.max(initial=0) >= proba.shape[1]:
-        raise ValueError(f"target must hold class indices 0..{proba.shape[1] - 1}")
+        raise ValueError(f"{target_name} must hold class indices 0..{proba.shape[1] - 1}")
     return -np.log(np.clip(proba[np.arange(len(y)), y], 1e-12, None))
 
 
@@ -128,8 +139,11 @@ def loss_threshold_attack(model, member_inputs, member_target, nonmember_inputs,
     Yeom's own threshold is the average training loss: ``membership_advantage(res.member_scores,
     res.nonmember_scores, threshold=res.member_scores.mean())`` gives its advantage.
     """
-    return evaluate_attack(-per_example_loss(model, member_inputs, member_target),
-                           -per_example_loss(model, nonmember_inputs, nonmember_target))
+    return evaluate_attack(
+        -_per_example_loss(model, member_inputs, member_target, "member_inputs",
+                           "member_target"),
+        -_per_example_loss(model, nonmember_inputs, nonmember_target, "nonmember_inputs",
+                           "nonmember_target"))
 
 
 def _attack_features(proba: np.ndarray) -> np.ndarray:
@@ -192,10 +206,18 @@ def shadow_attack(model, member_inputs, member_target, nonmember_inputs, nonmemb
             attackers[int(c)] = clf.fit(feats_all[train], labels_all[train])
 
     def score(inputs, target, name):
+        x_name = name.replace("target", "inputs")
+        x = _as_tensor(inputs, x_name, torch.float32)
         y = to_numpy(_as_tensor(target, name, torch.long))
-        f = _attack_features(predict_proba(model, inputs))
+        try:
+            proba = predict_proba(model, x)
+        except (TypeError, ValueError) as exc:  # predict_proba names its argument "inputs"
+            raise type(exc)(str(exc).replace("inputs", x_name, 1)) from exc
+        f = _attack_features(proba)
         if y.ndim != 1 or len(y) != len(f):
             raise ValueError(f"{name} must be 1-D with one label per input row")
+        if y.min(initial=0) < 0 or y.max(initial=0) >= f.shape[1]:
+            raise ValueError(f"{name} must hold class indices 0..{f.shape[1] - 1}")
         out = np.full(len(y), 0.5)  # a class the shadows never saw: no information
         for c, clf in attackers.items():
             if (y == c).any():
@@ -228,8 +250,13 @@ def adult_features(df=None) -> tuple[np.ndarray, np.ndarray]:
     missing = [c for c in (*ADULT_NUMERIC, *ADULT_CATEGORICAL, "income") if c not in df.columns]
     if missing:
         raise ValueError(f"df must have the Adult columns; missing {missing}")
+    if len(df) == 0:
+        raise ValueError("df is empty")
     num = np.log1p(df[list(ADULT_NUMERIC)].to_numpy(dtype=float).clip(min=0))
-    num = (num - num.mean(0)) / num.std(0)
+    if not np.isfinite(num).all():
+        raise ValueError("df has missing or infinite values in its numeric columns")
+    sd = num.std(0)
+    num = (num - num.mean(0)) / np.where(sd > 0, sd, 1.0)  # a constant column becomes 0, not NaN
     cat = pd.get_dummies(df[list(ADULT_CATEGORICAL)].astype(str), dtype=float).to_numpy()
     x = np.hstack([num, cat]).astype(np.float32)
     y = (df["income"].astype(str) == ">50K").to_numpy().astype(np.int64)

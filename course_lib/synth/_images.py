@@ -259,6 +259,10 @@ def hide_marker(images: np.ndarray) -> np.ndarray:
     if arr.ndim != 4 or min(arr.shape[-2:]) < MARKER_BOX:
         raise ValueError(f"images must have shape (N, C, H, W) with H, W >= {MARKER_BOX}, "
                          f"got {arr.shape}")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"images must hold numbers, got dtype {arr.dtype}")
+    if not np.isfinite(arr).all():
+        raise ValueError("images contains NaN or infinite values")
     out = arr.astype(np.float32, copy=True)
     out[..., :MARKER_BOX, :MARKER_BOX] = 0.05
     return out
