@@ -19,12 +19,24 @@ def check_int(value: object, name: str, lo: int | None = None) -> int:
     return int(value)
 
 
+def check_bool(value: object, name: str) -> bool:
+    """True or False (Python or numpy), or a TypeError naming ``name``."""
+    import numpy as np
+
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
 def check_real(value: object, name: str, lo: float = -math.inf, hi: float = math.inf, *,
-               lo_open: bool = False, hi_open: bool = False) -> float:
-    """A real number (not bool, not NaN) in [lo, hi]; ``lo_open``/``hi_open`` exclude an end."""
+               lo_open: bool = False, hi_open: bool = False, finite: bool = False) -> float:
+    """A real number (not bool, not NaN) in [lo, hi]; ``lo_open``/``hi_open`` exclude an end,
+    ``finite`` excludes ±inf."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
     v = float(value)
+    if finite and math.isinf(v):
+        raise ValueError(f"{name} must be finite, got {value!r}")
     if math.isnan(v) or v < lo or v > hi or (lo_open and v == lo) or (hi_open and v == hi):
         left, right = "(" if lo_open else "[", ")" if hi_open else "]"
         raise ValueError(f"{name} must be in {left}{lo:g}, {hi:g}{right}, got {value!r}")

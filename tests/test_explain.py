@@ -176,7 +176,7 @@ def test_integrated_gradients_leaves_model_and_inputs_alone(cnn):
     ({"target": 3}, ValueError, r"target must be in \[0, 3\)"),
     ({"target": [0, -1]}, ValueError, r"target must be in \[0, 3\)"),
     ({"target": [0, 1, 2]}, ValueError, "one index per example"),
-    ({"target": torch.tensor([0.0, 1.0])}, TypeError, "integer class indices"),
+    ({"target": torch.tensor([0.0, 1.0])}, TypeError, "target must have an integer dtype"),
     ({"steps": 1}, ValueError, "steps must be >= 2"),
     ({"steps": 8.0}, TypeError, "steps must be an int"),
     ({"x": torch.zeros(2, 3, 16, 16)}, ValueError,

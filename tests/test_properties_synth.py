@@ -5,14 +5,12 @@ shapes and ids outside the vocabulary."""
 
 from __future__ import annotations
 
-import importlib
-import types
-
 import hypothesis.strategies as st
 import numpy as np
 from _properties import (
     KINDS,
     Case,
+    package_api,
     property_tests,
     public_functions,
 )
@@ -126,16 +124,9 @@ CASES = {
 EXEMPT: dict[str, str] = {}
 
 
-def _api(package) -> types.SimpleNamespace:
-    """The package's public API: every name in each ``_MODULES`` entry's ``__all__``."""
-    names = [n for mod in package._MODULES
-             for n in importlib.import_module(f"{package.__name__}.{mod}").__all__]
-    return types.SimpleNamespace(__all__=names, **{n: getattr(package, n) for n in names})
-
-
 def test_every_public_function_is_covered():
     """A new public function must get a Case here (or an exemption with a reason)."""
-    assert public_functions(_api(synth), EXEMPT) == sorted(CASES)
+    assert public_functions(package_api(synth), EXEMPT) == sorted(CASES)
 
 
 (test_valid_input_is_accepted, test_bad_input_is_rejected_naming_the_argument,

@@ -9,27 +9,18 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_lib._validate import check_int, check_real
+from course_lib._validate import check_bool, check_int, check_real
 from course_lib.explain._gradients import (
+    _check_clamp,
     _check_inputs,
+    _check_model,
     _checked_target,
     _EvalMode,
+    _forward,
     _target_index,
 )
 
 __all__ = ["fgsm", "pgd", "accuracy_under_attack"]
-
-
-def _bounds(clamp: object) -> tuple[float, float] | None:
-    """(lo, hi) pixel bounds, or None for no clamping."""
-    if clamp is None:
-        return None
-    if not isinstance(clamp, (tuple, list)) or len(clamp) != 2:
-        raise TypeError(f"clamp must be a (low, high) pair or None, got {clamp!r}")
-    lo, hi = check_real(clamp[0], "clamp[0]"), check_real(clamp[1], "clamp[1]")
-    if not lo < hi:
-        raise ValueError(f"clamp must have low < high, got {clamp!r}")
-    return lo, hi
 
 
 def _loss_grad(model: nn.Module, x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -42,9 +33,10 @@ def _loss_grad(model: nn.Module, x: torch.Tensor, idx: torch.Tensor) -> torch.Te
 
 def _prepare(model: nn.Module, inputs: object, target: object) -> tuple[torch.Tensor,
                                                                         torch.Tensor]:
-    x = _check_inputs(inputs).detach()
+    _check_model(model)
+    x = _check_inputs(inputs, "inputs", model).detach()
     with torch.no_grad():
-        idx = _checked_target(target, model(x))
+        idx = _checked_target(target, _forward(model, x, "inputs"))
     return x, idx
 
 
@@ -54,8 +46,8 @@ def fgsm(model: nn.Module, inputs: torch.Tensor, target: object, epsilon: float,
 
     ``target`` is the true label (an int or one per example; None = the predicted class).
     """
-    eps = check_real(epsilon, "epsilon", 0.0)
-    bounds = _bounds(clamp)
+    eps = check_real(epsilon, "epsilon", 0.0, finite=True)
+    bounds = _check_clamp(clamp)
     with _EvalMode(model):
         x, idx = _prepare(model, inputs, target)
         adv = x + eps * torch.sign(_loss_grad(model, x, idx))
@@ -71,10 +63,12 @@ def pgd(model: nn.Module, inputs: torch.Tensor, target: object, epsilon: float,
     With ``random_start`` the search starts at a uniform point of the ε-ball (drawn from a
     generator seeded by ``random_state``); without it, at x (captum's ``random_start=False``).
     """
-    eps = check_real(epsilon, "epsilon", 0.0)
-    step = check_real(step_size, "step_size", 0.0)
+    eps = check_real(epsilon, "epsilon", 0.0, finite=True)
+    step = check_real(step_size, "step_size", 0.0, finite=True)
     steps = check_int(steps, "steps", 1)
-    bounds = _bounds(clamp)
+    check_bool(random_start, "random_start")
+    seed = check_int(random_state, "random_state", 0)
+    bounds = _check_clamp(clamp)
 
     def bound(t: torch.Tensor) -> torch.Tensor:
         return t.clamp(*bounds) if bounds else t
@@ -83,8 +77,7 @@ def pgd(model: nn.Module, inputs: torch.Tensor, target: object, epsilon: float,
         x, idx = _prepare(model, inputs, target)
         adv = x
         if random_start:
-            gen = torch.Generator(device=x.device).manual_seed(
-                check_int(random_state, "random_state", 0))
+            gen = torch.Generator(device=x.device).manual_seed(seed)
             noise = torch.rand(x.shape, generator=gen, dtype=x.dtype, device=x.device)
             adv = bound(x + eps * (2 * noise - 1))
         for _ in range(steps):
@@ -105,15 +98,24 @@ def accuracy_under_attack(model: nn.Module, inputs: torch.Tensor, target: object
     """
     if attack not in ("fgsm", "pgd"):
         raise ValueError(f"attack must be 'fgsm' or 'pgd', got {attack!r}")
-    x = _check_inputs(inputs).detach()
-    if isinstance(epsilons, (int, float)) or len(epsilons) == 0:
-        raise TypeError("epsilons must be a non-empty sequence of budgets, e.g. [0, 0.05, 0.1]")
-    eps_list = [check_real(e, f"epsilons[{i}]", 0.0) for i, e in enumerate(epsilons)]
+    _check_model(model)
+    x = _check_inputs(inputs, "inputs", model).detach()
+    if isinstance(epsilons, (str, bytes)) or not hasattr(epsilons, "__len__") or \
+            len(epsilons) == 0:
+        raise TypeError(f"epsilons must be a non-empty sequence of budgets, e.g. [0, 0.05, 0.1], "
+                        f"got {epsilons!r:.60}")
+    eps_list = [check_real(e, f"epsilons[{i}]", 0.0, finite=True)
+                for i, e in enumerate(epsilons)]
+    check_int(steps, "steps", 1)
+    if step_size is not None:
+        check_real(step_size, "step_size", 0.0, finite=True)
+    check_int(random_state, "random_state", 0)
     check_int(batch_size, "batch_size", 1)
+    _check_clamp(clamp)
     if target is None:
         raise ValueError("target must hold the true labels, not None")
     with torch.no_grad(), _EvalMode(model):
-        n_classes = model(x[:1]).shape[1]
+        n_classes = _forward(model, x[:1], "inputs").shape[1]
     y = _target_index(target, x.shape[0]).to(x.device)
     if y.min() < 0 or y.max() >= n_classes:
         raise ValueError(f"target must be in [0, {n_classes}), got {y.tolist()[:5]}")

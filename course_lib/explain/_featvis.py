@@ -9,6 +9,7 @@ import torch
 from torch import nn
 
 from course_lib._validate import check_int, check_real
+from course_lib.explain._gradients import _check_clamp
 
 __all__ = ["Visualization", "visualize_class"]
 
@@ -53,9 +54,10 @@ def visualize_class(model: nn.Module, target: int | Sequence[int],
         raise ValueError(f"shape must be (C, H, W), got {shape}")
     targets, single = _targets(target)
     steps = check_int(steps, "steps", 1)
-    lr = check_real(lr, "lr", 0.0, lo_open=True)
+    lr = check_real(lr, "lr", 0.0, lo_open=True, finite=True)
     jitter = check_int(jitter, "jitter", 0)
-    decay = check_real(decay, "decay", 0.0)
+    decay = check_real(decay, "decay", 0.0, finite=True)
+    bounds = _check_clamp(clamp)
     gen = torch.Generator().manual_seed(check_int(random_state, "random_state", 0))
     if layer is not None and not any(m is layer for m in model.modules()):
         raise ValueError("layer must be a module inside model, or None for the logits")
@@ -95,9 +97,9 @@ def visualize_class(model: nn.Module, target: int | Sequence[int],
             x.grad = grad
             opt.step()
             history.append(float(objective.detach()))
-            if clamp is not None:
+            if bounds is not None:
                 with torch.no_grad():
-                    x.clamp_(*clamp)
+                    x.clamp_(*bounds)
     finally:
         model.train(was_training)
         if handle is not None:

@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course_lib.explain._gradients import _check_inputs, _checked_target, _EvalMode
+from course_lib._validate import check_bool
+from course_lib.explain._gradients import _check_inputs, _checked_target, _EvalMode, _forward
 
 __all__ = ["grad_cam"]
 
@@ -24,7 +25,8 @@ def grad_cam(model: nn.Module, layer: nn.Module, x: torch.Tensor, target: object
     if not isinstance(layer, nn.Module) or not any(m is layer for m in model.modules()):
         raise ValueError("layer must be a module inside model (e.g. model.features[-1]), "
                          f"got {type(layer).__name__}")
-    x = _check_inputs(x, "x").detach()
+    x = _check_inputs(x, "x", model).detach()
+    check_bool(upsample, "upsample")
     if x.ndim != 4:
         raise ValueError(f"x must be a batch of images (N, C, H, W), got shape {tuple(x.shape)}")
     captured: list[torch.Tensor] = []
@@ -32,7 +34,7 @@ def grad_cam(model: nn.Module, layer: nn.Module, x: torch.Tensor, target: object
     try:
         with _EvalMode(model):
             x = x.clone().requires_grad_(True)  # so the graph reaches the layer's output
-            out = model(x)
+            out = _forward(model, x, "x")
     finally:
         handle.remove()
     if len(captured) != 1:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
-from course_lib._validate import check_int, check_real
+from course_lib._validate import check_bool, check_int, check_real, check_tensor
 
 __all__ = ["saliency", "gradient_x_input", "smoothgrad", "integrated_gradients",
            "completeness_gap"]
@@ -20,9 +21,15 @@ def _target_index(target: object, n: int) -> torch.Tensor:
     """Target class per example from an int, a sequence or a tensor of length n."""
     if isinstance(target, bool):
         raise TypeError("target must be a class index, got a bool")
-    if isinstance(target, torch.Tensor) and target.is_floating_point():
-        raise TypeError(f"target must hold integer class indices, got {target.dtype}")
-    t = torch.as_tensor(target, dtype=torch.long)
+    if isinstance(target, torch.Tensor):
+        t = check_tensor(target, "target", floating=False).long()
+    else:
+        arr = np.asarray(target)
+        if arr.dtype.kind not in "iu":
+            raise TypeError(f"target must hold integer class indices, got {target!r:.60}"
+                            if arr.ndim == 0 else
+                            f"target must hold integer class indices, got dtype {arr.dtype}")
+        t = torch.as_tensor(arr, dtype=torch.long)
     if t.ndim == 0:
         t = t.expand(n)
     if t.shape != (n,):
@@ -31,15 +38,38 @@ def _target_index(target: object, n: int) -> torch.Tensor:
     return t
 
 
-def _check_inputs(inputs: object, name: str = "inputs") -> torch.Tensor:
-    """A floating-point tensor with a batch dimension, or a TypeError/ValueError naming it."""
+def _check_model(model: object) -> None:
+    """A callable (an nn.Module or a function of a batch), or a TypeError naming ``model``."""
+    if not callable(model):
+        raise TypeError(f"model must be a torch nn.Module or a function of a batch, got "
+                        f"{type(model).__name__}")
+
+
+def _check_inputs(inputs: object, name: str = "inputs", model: object = None) -> torch.Tensor:
+    """A finite floating-point tensor with a non-empty batch dimension (on the device of
+    ``model``, when it is an nn.Module with parameters), or a TypeError/ValueError naming it."""
     if not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
         raise TypeError(f"{name} must be a floating-point torch tensor, got "
                         f"{getattr(inputs, 'dtype', type(inputs).__name__)}")
+    like = model if isinstance(model, nn.Module) and any(True for _ in model.parameters()) \
+        else None
+    check_tensor(inputs, name, like=like, floating=True, finite=True)
     if inputs.ndim < 1 or inputs.shape[0] == 0:
         raise ValueError(f"{name} must have a non-empty batch dimension, got shape "
                          f"{tuple(inputs.shape)}")
     return inputs
+
+
+def _check_clamp(clamp: object) -> tuple[float, float] | None:
+    """(lo, hi) pixel bounds, or None for no clamping."""
+    if clamp is None:
+        return None
+    if not isinstance(clamp, (tuple, list)) or len(clamp) != 2:
+        raise TypeError(f"clamp must be a (low, high) pair or None, got {clamp!r}")
+    lo, hi = check_real(clamp[0], "clamp[0]"), check_real(clamp[1], "clamp[1]")
+    if not lo < hi:
+        raise ValueError(f"clamp must have low < high, got {clamp!r}")
+    return lo, hi
 
 
 def _checked_target(target: object, logits: torch.Tensor) -> torch.Tensor:
@@ -61,7 +91,7 @@ def _forward(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor,
     try:
         return model(x)
     except RuntimeError as exc:
-        verb = "does" if name == "x" else "do"
+        verb = "do" if name == "inputs" else "does"
         raise ValueError(f"{name} of shape {tuple(x.shape)} {verb} not fit the model: "
                          f"{exc}") from exc
 
@@ -84,15 +114,17 @@ class _EvalMode:
 
 def saliency(model: nn.Module, inputs: torch.Tensor, target: object = 0,
              abs: bool = True) -> torch.Tensor:  # noqa: A002 - captum's argument name
-    """Gradient saliency (Simonyan et al. 2014): |∂ logit_target / ∂ input|, shaped like inputs."""
-    if not isinstance(inputs, torch.Tensor) or not inputs.is_floating_point():
-        raise TypeError("inputs must be a floating-point torch tensor")
+    """Gradient saliency (Simonyan et al. 2014): |∂ logit_target / ∂ input|, shaped like inputs.
+
+    ``target``: an int, one index per example, or None for each example's predicted class.
+    """
+    _check_model(model)
+    inputs = _check_inputs(inputs, "inputs", model)
+    check_bool(abs, "abs")
     x = inputs.detach().clone().requires_grad_(True)
     with _EvalMode(model):
         out = _forward(model, x, "inputs")
-        idx = _target_index(target, x.shape[0]).to(out.device)
-        if idx.min() < 0 or idx.max() >= out.shape[1]:
-            raise ValueError(f"target must be in [0, {out.shape[1]}), got {idx.tolist()[:5]}")
+        idx = _checked_target(target, out)
         (grad,) = torch.autograd.grad(out.gather(1, idx[:, None]).sum(), x)
     return grad.abs() if abs else grad
 
@@ -111,9 +143,11 @@ def smoothgrad(model: nn.Module, inputs: torch.Tensor, target: object = 0, *,
     ``stdev`` is in the inputs' units (as captum's ``stdevs``); the noise comes from a generator
     seeded by ``random_state``, drawn as one tensor of shape (n_samples, *inputs.shape).
     """
-    x = _check_inputs(inputs).detach()
+    _check_model(model)
+    x = _check_inputs(inputs, "inputs", model).detach()
     n_samples = check_int(n_samples, "n_samples", 1)
-    stdev = check_real(stdev, "stdev", 0.0)
+    stdev = check_real(stdev, "stdev", 0.0, finite=True)
+    check_bool(abs, "abs")
     gen = torch.Generator(device=x.device).manual_seed(check_int(random_state, "random_state", 0))
     noise = torch.randn((n_samples, *x.shape), generator=gen, dtype=x.dtype, device=x.device)
     total = torch.zeros_like(x)
@@ -140,9 +174,11 @@ def _baseline_like(baseline: object, x: torch.Tensor) -> torch.Tensor:
     if isinstance(baseline, torch.Tensor):
         if not baseline.is_floating_point():
             raise TypeError(f"baseline must be floating-point, got {baseline.dtype}")
-        b = baseline.detach().to(dtype=x.dtype, device=x.device)
+        b = check_tensor(baseline, "baseline", finite=True).detach().to(dtype=x.dtype,
+                                                                         device=x.device)
     elif isinstance(baseline, (int, float)):
-        b = torch.tensor(float(baseline), dtype=x.dtype, device=x.device)
+        b = torch.tensor(check_real(baseline, "baseline", finite=True), dtype=x.dtype,
+                         device=x.device)
     else:
         raise TypeError(f"baseline must be a tensor or a number, got {type(baseline).__name__}")
     try:
@@ -167,7 +203,8 @@ def integrated_gradients(model: Callable[[torch.Tensor], torch.Tensor], x: torch
     for each example's predicted class (argmax of the logits at x). The path is pushed through
     the model in chunks of steps, to bound memory. See ``completeness_gap``.
     """
-    x = _check_inputs(x, "x").detach()
+    _check_model(model)
+    x = _check_inputs(x, "x", model).detach()
     steps = check_int(steps, "steps", 2)
     b = _baseline_like(baseline, x)
     with _EvalMode(model):
@@ -201,13 +238,15 @@ def completeness_gap(model: Callable[[torch.Tensor], torch.Tensor], x: torch.Ten
     Same conventions as ``integrated_gradients`` (target None = the predicted class at x);
     the same quantity as captum's convergence delta.
     """
-    x = _check_inputs(x, "x").detach()
-    if not isinstance(attributions, torch.Tensor) or attributions.shape != x.shape:
+    _check_model(model)
+    x = _check_inputs(x, "x", model).detach()
+    check_tensor(attributions, "attributions", floating=True, finite=True)
+    if attributions.shape != x.shape:
         raise ValueError(f"attributions must be a tensor shaped like x {tuple(x.shape)}, got "
-                         f"{tuple(getattr(attributions, 'shape', ()))}")
+                         f"{tuple(attributions.shape)}")
     b = _baseline_like(baseline, x)
     with _EvalMode(model), torch.no_grad():
-        out_x, out_b = _forward(model, x, "x"), model(b)
+        out_x, out_b = _forward(model, x, "x"), _forward(model, b, "baseline")
         idx = _checked_target(target, out_x)
         rise = (out_x.gather(1, idx[:, None]) - out_b.gather(1, idx[:, None])).squeeze(1)
     return attributions.detach().reshape(x.shape[0], -1).sum(dim=1).to(rise.dtype) - rise

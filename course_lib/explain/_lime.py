@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib._validate import check_int, check_real, to_numpy
+from course_lib._validate import check_bool, check_int, check_real, to_numpy
 
 __all__ = ["LimeExplanation", "lime_tabular", "lime_kernel", "weighted_ridge"]
 
@@ -28,15 +28,39 @@ class LimeExplanation:
     local_pred: float
 
 
+def _finite(a: object, name: str, ndim: int, n: int | None = None) -> np.ndarray:
+    """A finite numeric float array of ``ndim`` dimensions (and ``n`` rows), or an error."""
+    arr = to_numpy(a)
+    if arr.dtype.kind not in "iufb":
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    if arr.ndim != ndim or arr.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty {ndim}-D array, got shape {arr.shape}")
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"{name} must have one entry per row of z ({n}), got {arr.shape[0]}")
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
 def lime_kernel(distances: np.ndarray, kernel_width: float) -> np.ndarray:
     """LIME's exponential kernel: π(d) = sqrt(exp(−d²/w²))."""
-    return np.sqrt(np.exp(-(np.asarray(distances) ** 2) / kernel_width ** 2))
+    d = _finite(distances, "distances", 1)
+    if (d < 0).any():
+        raise ValueError("distances must be >= 0")
+    width = check_real(kernel_width, "kernel_width", 0.0, lo_open=True, finite=True)
+    return np.sqrt(np.exp(-(d ** 2) / width ** 2))
 
 
 def weighted_ridge(z: np.ndarray, y: np.ndarray, w: np.ndarray,
                    alpha: float = 1.0) -> tuple[np.ndarray, float, float]:
     """Minimise Σ w_i (y_i − b − z_iβ)² + α|β|² (intercept unpenalised); returns β, b, R²_w."""
-    w = np.asarray(w, dtype=float)
+    z = _finite(z, "z", 2)
+    y = _finite(y, "y", 1, z.shape[0])
+    w = _finite(w, "w", 1, z.shape[0])
+    if (w < 0).any() or not w.sum() > 0:
+        raise ValueError("w must be >= 0 with a positive sum")
+    alpha = check_real(alpha, "alpha", 0.0, finite=True)
     zm = np.average(z, axis=0, weights=w)
     ym = np.average(y, weights=w)
     zc, yc = z - zm, y - ym
@@ -44,7 +68,9 @@ def weighted_ridge(z: np.ndarray, y: np.ndarray, w: np.ndarray,
     beta = np.linalg.solve(gram + alpha * np.eye(z.shape[1]), (zc * w[:, None]).T @ yc)
     b = ym - zm @ beta
     resid = y - b - z @ beta
-    r2 = 1 - (w * resid ** 2).sum() / (w * yc ** 2).sum()
+    num, den = (w * resid ** 2).sum(), (w * yc ** 2).sum()
+    # a constant y: scikit-learn's r2_score convention (force_finite), which lime's score uses
+    r2 = 1 - num / den if den > 0 else (1.0 if num == 0 else 0.0)
     return beta, float(b), float(r2)
 
 
@@ -66,15 +92,20 @@ def lime_tabular(predict_fn: Callable[[np.ndarray], np.ndarray], x, training_dat
         raise ValueError(f"training_data must be a numeric 2-D array with >= 2 rows, got "
                          f"shape {train.shape} and dtype {train.dtype}")
     train = train.astype(float)
+    if not np.isfinite(train).all():
+        raise ValueError("training_data contains NaN or infinite values")
     d = train.shape[1]
     row = to_numpy(x)
     if row.ndim != 1 or row.shape[0] != d or row.dtype.kind not in "iuf":
         raise ValueError(f"x must be one row of {d} numeric features, got shape {row.shape}")
     row = row.astype(float)
+    if not np.isfinite(row).all():
+        raise ValueError("x contains NaN or infinite values")
     num_samples = check_int(num_samples, "num_samples", 2)
     check_int(label, "label", 0)
     width = 0.75 * np.sqrt(d) if kernel_width is None else check_real(
-        kernel_width, "kernel_width", 0.0, lo_open=True)
+        kernel_width, "kernel_width", 0.0, lo_open=True, finite=True)
+    check_bool(sample_around_instance, "sample_around_instance")
     mean = train.mean(axis=0)
     scale = train.std(axis=0)
     scale = np.where(scale == 0, 1.0, scale)  # as sklearn's StandardScaler

@@ -101,17 +101,35 @@ def _vector(x: object, name: str, d: int | None = None) -> np.ndarray:
     if not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinite values")
     if d is not None and arr.shape[0] != d:
-        raise ValueError(f"{name} must have {d} values (one per feature), got {arr.shape[0]}")
+        raise ValueError(f"{name} must have {d} values (one per entry of feature_names), got "
+                         f"{arr.shape[0]}")
     return arr
 
 
-def _names(feature_names: object) -> list[str]:
+def _names(feature_names: object, name: str = "feature_names") -> list[str]:
+    """A list of distinct str, or a TypeError/ValueError naming ``name``."""
     if isinstance(feature_names, str) or not isinstance(feature_names, Sequence):
-        raise TypeError("feature_names must be a sequence of names")
-    return list(feature_names)
+        raise TypeError(f"{name} must be a sequence of names, got {type(feature_names).__name__}")
+    names = list(feature_names)
+    if not names:
+        raise ValueError(f"{name} is empty")
+    bad = [n for n in names if not isinstance(n, str)]
+    if bad:
+        raise TypeError(f"{name} must hold str names, got {bad[:3]!r}")
+    return names
+
+
+def _distinct(names: list[str], name: str = "feature_names") -> list[str]:
+    if len(set(names)) != len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        raise ValueError(f"{name} must be distinct, got {repeated[:5]} more than once")
+    return names
 
 
 def _specs_for(feature_names: Sequence[str], specs: Mapping[str, FeatureSpec]) -> list:
+    if not isinstance(specs, Mapping):
+        raise TypeError(f"specs must be a dict of name -> FeatureSpec, got "
+                        f"{type(specs).__name__}")
     missing = [f for f in feature_names if f not in specs]
     if missing:
         raise ValueError(f"specs has no FeatureSpec for {missing}")
@@ -130,7 +148,7 @@ def reason_codes(attributions, x, feature_names: Sequence[str],
     features whose attribution is < 0 (pushing towards rejection) are named, so fewer than ``n``
     reasons may come back.
     """
-    names = _names(feature_names)
+    names = _distinct(_names(feature_names))
     d = len(names)
     phi = _vector(attributions, "attributions", d)
     xv = _vector(x, "x", d)
@@ -156,6 +174,8 @@ def spread(data) -> np.ndarray:
         raise ValueError(f"data must be a numeric 2-D table with >= 2 rows, got shape "
                          f"{arr.shape} and dtype {arr.dtype}")
     arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError("data contains NaN or infinite values")
     mad = 1.4826 * np.median(np.abs(arr - np.median(arr, axis=0)), axis=0)
     std = arr.std(axis=0)
     out = np.where(mad > 0, mad, std)
@@ -191,13 +211,13 @@ def counterfactual(predict_fn: Callable[[np.ndarray], np.ndarray], x,
     """
     if not callable(predict_fn):
         raise TypeError("predict_fn must be callable: (m, d) array -> (m,) scores")
-    names = _names(feature_names)
+    names = _distinct(_names(feature_names))
     d = len(names)
     xv = _vector(x, "x", d)
     sc = _vector(scale, "scale", d)
     if (sc <= 0).any():
         raise ValueError("scale must be > 0 for every feature")
-    check_real(threshold, "threshold")
+    check_real(threshold, "threshold", finite=True)
     check_int(max_changes, "max_changes", 1)
     if max_changes > 3:
         raise ValueError(f"max_changes must be <= 3 (the search is exhaustive), got {max_changes}")
@@ -245,6 +265,9 @@ def frame_to_codes(frame) -> np.ndarray:
         raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
     if frame.isna().any().any():
         raise ValueError("frame has missing values: impute or drop them first")
+    numeric = frame.select_dtypes("number")
+    if numeric.shape[1] and not np.isfinite(numeric.to_numpy(dtype=float)).all():
+        raise ValueError("frame has infinite values")
     out = np.empty(frame.shape, dtype=float)
     for j, col in enumerate(frame.columns):
         series = frame[col]
@@ -271,18 +294,31 @@ def codes_to_frame(values, like) -> pd.DataFrame:
     if arr.ndim != 2 or arr.shape[1] != like.shape[1] or arr.dtype.kind not in "iuf":
         raise ValueError(f"values must be numeric with {like.shape[1]} columns (one per column "
                          f"of like), got shape {arr.shape} and dtype {arr.dtype}")
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError("values contains NaN or infinite values")
     columns = {}
     for j, col in enumerate(like.columns):
-        dtype = like[col].dtype
+        dtype, v = like[col].dtype, arr[:, j]
+        whole = np.rint(v)
         if isinstance(dtype, pd.CategoricalDtype):
-            codes = np.rint(arr[:, j]).astype(int)
-            if codes.min() < 0 or codes.max() >= len(dtype.categories):
-                raise ValueError(f"column {col!r}: codes must be in 0..{len(dtype.categories) - 1}")
-            columns[col] = pd.Categorical.from_codes(codes, dtype=dtype)
+            k = len(dtype.categories)
+            if not np.allclose(v, whole, rtol=0, atol=1e-9) or whole.min() < 0 or \
+                    whole.max() >= k:
+                raise ValueError(f"values in column {col!r} must be category codes 0..{k - 1}, "
+                                 f"got {v[(v != whole) | (whole < 0) | (whole >= k)][:3]}")
+            columns[col] = pd.Categorical.from_codes(whole.astype(int), dtype=dtype)
         elif pd.api.types.is_bool_dtype(dtype):
-            columns[col] = arr[:, j] >= 0.5
+            if not np.isin(v, (0.0, 1.0)).all():
+                raise ValueError(f"values in boolean column {col!r} must be 0 or 1")
+            columns[col] = v == 1.0
+        elif pd.api.types.is_integer_dtype(dtype):
+            if not np.allclose(v, whole, rtol=0, atol=1e-9):
+                raise ValueError(f"values in integer column {col!r} must be whole numbers, got "
+                                 f"{v[v != whole][:3]}")
+            columns[col] = whole.astype(dtype)
         else:
-            columns[col] = arr[:, j].astype(dtype)
+            columns[col] = v.astype(dtype)
     return pd.DataFrame(columns)
 
 
@@ -298,11 +334,13 @@ def attributions_by_feature(attributions, column_features: Sequence[str],
     arr = to_numpy(attributions)
     one = arr.ndim == 1
     arr = arr[None] if one else arr
-    cols = _names(column_features)
-    feats = _names(features)
+    cols = _names(column_features, "column_features")
+    feats = _distinct(_names(features, "features"), "features")
     if arr.ndim != 2 or arr.dtype.kind not in "iuf" or arr.shape[1] != len(cols):
         raise ValueError(f"attributions must be numeric with one column per entry of "
                          f"column_features ({len(cols)}), got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        raise ValueError("attributions contains NaN or infinite values")
     unknown = sorted(set(cols) - set(feats))
     if unknown:
         raise ValueError(f"column_features names features not in features: {unknown[:5]}")

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from course_lib._validate import check_int
+from course_lib._validate import check_bool, check_int
 
 __all__ = ["cascading_randomization", "rank_correlation", "parameter_layers",
            "LabelRandomization", "label_randomization"]
@@ -76,14 +76,18 @@ def rank_correlation(a: torch.Tensor | np.ndarray, b: torch.Tensor | np.ndarray,
     Maps are flattened per example (first axis); with ``abs`` their absolute values are ranked
     (Adebayo et al. report both). An example whose map is constant gets NaN (undefined).
     """
+    check_bool(abs, "abs")
     arrs = []
     for name, m in (("a", a), ("b", b)):
         arr = m.detach().cpu().numpy() if isinstance(m, torch.Tensor) else np.asarray(m)
         if arr.dtype.kind not in "iuf":
             raise TypeError(f"{name} must be numeric maps, got dtype {arr.dtype}")
-        if arr.ndim < 2:
-            raise ValueError(f"{name} must be a batch of maps (N, ...), got shape {arr.shape}")
+        if arr.ndim < 2 or 0 in arr.shape:
+            raise ValueError(f"{name} must be a non-empty batch of maps (N, ...), got shape "
+                             f"{arr.shape}")
         arr = arr.reshape(arr.shape[0], -1).astype(np.float64)
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
         arrs.append(np.abs(arr) if abs else arr)
     if arrs[0].shape != arrs[1].shape:
         raise ValueError(f"a and b must have the same shape, got {np.shape(a)} and {np.shape(b)}")
@@ -170,6 +174,7 @@ def label_randomization(model: nn.Module, explain_fn: ExplainFn | Mapping[str, E
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
     fns = _explain_fns(explain_fn)
+    check_bool(abs, "abs")
     if not callable(train_fn):
         raise TypeError("train_fn must be a function (labels) -> trained nn.Module")
     seed = check_int(random_state, "random_state", 0)
