@@ -5,22 +5,23 @@ and bad scalars with a ValueError/TypeError naming the argument."""
 
 from __future__ import annotations
 
-import importlib
-import types
-
 import hypothesis.strategies as st
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 from _properties import (
+    FAST,
     KINDS,
     SCORES,
     TENSOR,
     Case,
+    assert_rejects,
+    package_api,
     property_tests,
     public_functions,
 )
+from hypothesis import given, settings
 
 from course_lib import privacy as P
 from course_lib.models import MLP
@@ -48,7 +49,21 @@ def _bad_canaries(value):
     """Not a {copies: (prefix, secret)} dict: empty, a negative or string key, a bad pair."""
     (copies, pair), = list(value.items())[:1]
     return st.sampled_from([{}, None, {-1: pair}, {"1": pair}, {copies: "secret"},
-                            {copies: (pair[0], 1234)}, {copies: (pair[0], "12a4")}])
+                            {copies: (pair[0], 1234)}])
+
+
+_NOT_PINS = ("12a4", "", "²³", " 12", "1.5")
+
+
+def _pin_corruptions(value) -> list:
+    """A str that is not a string of ASCII digits (the exposure ranks it among all PINs)."""
+    return list(_NOT_PINS)
+
+
+def _secrets_corruptions(value) -> list:
+    """Canaries whose secret is not a string of ASCII digits."""
+    (copies, pair), = list(value.items())[:1]
+    return [{copies: (pair[0], s)} for s in _NOT_PINS]
 
 
 def _bad_indices(value):
@@ -62,12 +77,13 @@ def _bad_client_data(value):
     """Not a list of (inputs, target) pairs of matching rows."""
     x, y = value[0]
     return st.sampled_from([[], None, [(x,)], [(x, y[:-1])], [(x, y.float() + 0.5)],
-                            [(torch.full_like(x, float("nan")), y)]])
+                            [(torch.full_like(x, float("nan")), y)], [(x, y + 2)],
+                            [value[0], (x, y - 1)]])
 
 
 def _bad_frame_qi(value):
     """Quasi-identifiers that are empty, not a list, or name a column the frame lacks."""
-    return st.sampled_from([[], "zip", ["no_such_column"], None, [3]])
+    return st.sampled_from([[], "zip", ["no_such_column"], None, [3], [["zip"]]])
 
 
 def _bad_shape(value):
@@ -80,19 +96,92 @@ def _bad_generator(value):
     return st.sampled_from([0, "gen", np.random.default_rng(0)])
 
 
-_LOCAL = {"orders": _bad_orders, "text": _bad_text, "lines": _bad_lines,
-          "canaries": _bad_canaries, "indices": _bad_indices,
+def _on_corruptions(value) -> list:
+    """Join columns that are empty, not a list, or missing from one of the two frames ("name"
+    is only in auxiliary, "diagnosis" only in released)."""
+    return [[], "zip", None, ["no_such_column"], [*value, "name"], [*value, "diagnosis"], [3],
+            [["zip"]]]
+
+
+def _grads_corruptions(value) -> list:
+    """Not a dict of per-example gradient tensors of one batch size: not a dict, an array, NaN or
+    ±inf in one, fewer examples in one, a meta / integer / complex / 0-d tensor."""
+    out: list = [None, {}, list(value.values())]
+    for key, g in value.items():
+        bad = []
+        for v in (float("nan"), float("inf"), float("-inf")):
+            b = g.detach().clone()
+            b.reshape(-1)[0] = v
+            bad.append(b)
+        bad += [g.detach().numpy(), g[:1], torch.empty(g.shape, device="meta"), g.long(),
+                g.to(torch.complex64), g.sum()]
+        out += [{**value, key: b} for b in bad]
+    return out
+
+
+def _levels_corruptions(value) -> list:
+    """Levels that are not a dict, name a column that is not in df or has no hierarchy, or give
+    a negative, too large (zip has 5 levels), fractional, string, bool or missing level."""
+    return [None, ["zip"], "zip", {"no_such_column": 0}, {**value, "name": 0},
+            *({**value, "zip": lv} for lv in (-1, 5, 99, 1.5, "1", True, None))]
+
+
+def _hierarchies_corruptions(value) -> list:
+    """Not a {column: list of functions} dict: not a dict, a hierarchy that is a string, empty,
+    a bare function or holds a non-function, or no hierarchy for zip."""
+    steps = value["zip"]
+    return [None, "zip", list(value.values()), {k: v for k, v in value.items() if k != "zip"},
+            *({**value, "zip": bad} for bad in ("abcde", [], steps[0], [None],
+                                                [*steps[:-1], 3], None))]
+
+
+def _split_labels_corruptions(value) -> list:
+    """Labels as a meta tensor (no values) or a complex tensor."""
+    return [torch.empty(len(value), dtype=torch.long, device="meta"),
+            torch.zeros(len(value), dtype=torch.complex64)]
+
+
+def _label_range_corruptions(value) -> list:
+    """0/1 labels with a class the 2-output model has none for: 2, 3, -1, or cross-entropy's
+    ignore_index -100 (which it would skip silently)."""
+    out = []
+    for i, v in ((0, 2), (-1, 3), (0, -1), (-1, -100)):
+        b = value.clone()
+        b[i] = v
+        out.append(b)
+    return out
+
+
+def _listed(corruptions):
+    """A kind drawing one of ``corruptions(value)``; tests below also try every one of them."""
+    return lambda value: st.sampled_from(corruptions(value))
+
+
+def _unknown_chars(value):
+    """Text with a character the vocabulary lacks (a canary's text as a (prefix, secret) dict)."""
+    if isinstance(value, dict):
+        return st.just({c: ("PIN? ", s) for c, (_, s) in value.items()})
+    return st.just(value + "Z?")
+
+
+_LOCAL = {"orders": _bad_orders, "unknown_chars": _unknown_chars, "text": _bad_text,
+          "lines": _bad_lines,
+          "canaries": _bad_canaries, "secrets": _listed(_secrets_corruptions),
+          "pin": _listed(_pin_corruptions),
+          "indices": _bad_indices,
           "client_data": _bad_client_data, "qi": _bad_frame_qi, "shape": _bad_shape,
-          "generator": _bad_generator}
+          "generator": _bad_generator, "on": _listed(_on_corruptions),
+          "grads": _listed(_grads_corruptions), "levels": _listed(_levels_corruptions),
+          "hierarchies": _listed(_hierarchies_corruptions),
+          "split_labels": _listed(_split_labels_corruptions),
+          "class_range": _listed(_label_range_corruptions)}
 for _name, _kind in _LOCAL.items():
     assert KINDS.setdefault(f"privacy_{_name}", _kind) is _kind
 _P = {name: f"privacy_{name}" for name in _LOCAL}
 
 # ---------------------------------------------------------------- valid data
 _INPUTS = (*TENSOR, "strings", "length")
-_TARGET = ("nonbinary", "length", "meta", "float_tensor", "strings")
-# a label >= the model's number of outputs still reaches cross-entropy here (open, see report)
-_TARGET_NO_RANGE = ("length", "meta", "float_tensor", "strings")
+_TARGET = ("nonbinary", "length", "meta", "float_tensor", "strings", _P["class_range"])
 _SCORES = tuple(k for k in SCORES if k != "length")  # members and non-members differ in number
 _SEED = st.integers(0, 3)
 
@@ -193,31 +282,31 @@ CASES = {
     # DP-SGD
     "per_example_gradients": Case(P.per_example_gradients, _model_xy(),
                                   {"model": ("module",), "inputs": _INPUTS,
-                                   "target": _TARGET_NO_RANGE}),
+                                   "target": _TARGET}),
     "clip_gradients": Case(P.clip_gradients, _model_xy().map(lambda d: dict(
         grads=P.per_example_gradients(**d), max_grad_norm=0.5)),
-        {"max_grad_norm": ("real",)}),
+        {"grads": (_P["grads"],), "max_grad_norm": ("real",)}),
     "noisy_gradient": Case(P.noisy_gradient, _model_xy(
         max_grad_norm=1.0, noise_multiplier=1.0, expected_batch_size=4.0,
         generator=torch.Generator().manual_seed(0)),
-        {"model": ("module",), "inputs": _INPUTS, "target": _TARGET_NO_RANGE,
+        {"model": ("module",), "inputs": _INPUTS, "target": _TARGET,
          "max_grad_norm": ("real",), "noise_multiplier": ("real",),
          "expected_batch_size": ("real",), "generator": (_P["generator"],)}),
     "dp_sgd_step": Case(P.dp_sgd_step, _model_xy(
         lr=0.1, max_grad_norm=1.0, noise_multiplier=1.0, expected_batch_size=4.0,
         generator=torch.Generator().manual_seed(0)),
-        {"model": ("module",), "inputs": _INPUTS, "target": _TARGET_NO_RANGE, "lr": ("real",),
+        {"model": ("module",), "inputs": _INPUTS, "target": _TARGET, "lr": ("real",),
          "max_grad_norm": ("real",), "noise_multiplier": ("real",),
          "expected_batch_size": ("real",)}),
     "train_dp": Case(P.train_dp, _model_xy(
         noise_multiplier=1.0, max_grad_norm=1.0, batch_size=4, epochs=1, random_state=0),
-        {"model": ("module",), "inputs": (*_INPUTS, "empty"), "target": _TARGET_NO_RANGE,
+        {"model": ("module",), "inputs": (*_INPUTS, "empty"), "target": _TARGET,
          "noise_multiplier": ("real",), "max_grad_norm": ("real",), "batch_size": ("int",),
          "epochs": ("int",), "lr": ("real",), "delta": ("real_inf",),
          "random_state": ("int",)}, slow=True),
     "train_opacus": Case(P.train_opacus, _model_xy(
         noise_multiplier=1.0, max_grad_norm=1.0, batch_size=4, epochs=1, random_state=0),
-        {"model": ("module",), "inputs": (*_INPUTS, "empty"), "target": _TARGET_NO_RANGE,
+        {"model": ("module",), "inputs": (*_INPUTS, "empty"), "target": _TARGET,
          "noise_multiplier": ("real",), "max_grad_norm": ("real",), "batch_size": ("int",),
          "epochs": ("int",), "delta": ("real_inf",), "random_state": ("int",)}, slow=True),
     # canaries
@@ -242,7 +331,7 @@ CASES = {
     "sequence_log_likelihood": Case(P.sequence_log_likelihood, st.builds(
         lambda p, c: dict(model=_char_model(), prefix=p, candidates=c, vocab=_VOCAB),
         _TEXT, st.lists(_DIGITS, min_size=1, max_size=4)),
-        {"prefix": (_P["text"],), "vocab": (_P["text"],)}),
+        {"prefix": (_P["text"], _P["unknown_chars"]), "vocab": (_P["text"],)}),
     "exposure": Case(P.exposure, st.builds(
         lambda n, s, c: dict(score_fn=lambda i: -np.abs(i - 3.0), secret_index=s % n,
                              n_candidates=n, chunk_size=c),
@@ -251,12 +340,14 @@ CASES = {
          "chunk_size": ("int",)}),
     "canary_exposure": Case(P.canary_exposure, st.builds(
         lambda s: dict(model=_char_model(), prefix="pin: ", secret=s, vocab=_VOCAB), _DIGITS),
-        {"model": ("module",), "prefix": (_P["text"],), "secret": (_P["text"],),
+        {"model": ("module",), "prefix": (_P["text"], _P["unknown_chars"]),
+         "secret": (_P["text"], _P["pin"]),
          "vocab": (_P["text"],), "chunk_size": ("int",)}),
     "canary_exposures": Case(P.canary_exposures, _CANARIES.map(
         lambda c: dict(model=_char_model(), canaries=c, vocab=_VOCAB)),
-        {"model": ("module",), "canaries": (_P["canaries"],), "vocab": (_P["text"],)},
-        names={"canaries": ("secret",)}),
+        {"model": ("module",), "canaries": (_P["canaries"], _P["secrets"],
+                                             _P["unknown_chars"]),
+         "vocab": (_P["text"],)}),
     "plant_canaries": Case(P.plant_canaries, st.builds(
         lambda lines, c, s: dict(lines=lines, canaries=c, random_state=s),
         _LINES, _CANARIES, _SEED),
@@ -315,11 +406,12 @@ CASES = {
         lambda n, k, sc, s: dict(target=np.arange(n) % 3, n_clients=1 + k % (n // 2),
                                  scheme=sc, shards_per_client=2, random_state=s),
         st.integers(4, 30), st.integers(0, 9), st.sampled_from(["iid", "label_skew"]), _SEED),
-        {"target": ("empty", "2d"), "n_clients": ("int",),
+        {"target": ("empty", "2d", "nonfinite", "strings", "missing", "float_tensor",
+                    _P["split_labels"]), "n_clients": ("int",),
          "scheme": ("str",), "shards_per_client": ("int",), "random_state": ("int",)}),
     "local_sgd": Case(P.local_sgd, _model_xy(
         epochs=1, lr=0.1, batch_size=4, generator=torch.Generator().manual_seed(0)),
-        {"model": ("module",), "inputs": _INPUTS, "target": _TARGET_NO_RANGE, "epochs": ("int",),
+        {"model": ("module",), "inputs": _INPUTS, "target": _TARGET, "epochs": ("int",),
          "lr": ("real",), "batch_size": ("int",), "generator": (_P["generator"],)}),
     "fedavg": Case(P.fedavg, _SEED.map(lambda s: dict(
         model_fn=_mlp, client_data=_clients(s), rounds=1, fraction=1.0, local_epochs=1,
@@ -332,7 +424,7 @@ CASES = {
         P.client_gradient(_mlp(), t[0][:1], t[1][:1]))),
         {"grad_weight": TENSOR, "grad_bias": TENSOR}),
     "client_gradient": Case(P.client_gradient, _model_xy(),
-                            {"model": ("module",), "inputs": _INPUTS, "target": _TARGET_NO_RANGE}),
+                            {"model": ("module",), "inputs": _INPUTS, "target": _TARGET}),
     # k-anonymity
     "equivalence_class_sizes": Case(P.equivalence_class_sizes, _POP.map(
         lambda df: dict(df=df, quasi_identifiers=_QI)),
@@ -355,19 +447,19 @@ CASES = {
         lambda df, z, s: dict(df=df, hierarchies=P.population_hierarchies(),
                               levels={"zip": z, "sex": s}), _POP, st.integers(0, 4),
         st.integers(0, 1)),
-        {"df": ("frame",)}),
+        {"df": ("frame",), "hierarchies": (_P["hierarchies"],), "levels": (_P["levels"],)}),
     "generalize_to_k": Case(P.generalize_to_k, st.builds(
         lambda df, k: dict(df=df, quasi_identifiers=_QI, k=1 + k % len(df),
                            hierarchies=P.population_hierarchies()), _POP, st.integers(0, 5)),
         {"df": ("frame",), "quasi_identifiers": (_P["qi"],), "k": ("int",),
-         }),
+         "hierarchies": (_P["hierarchies"],)}),
     "make_population": Case(P.make_population, st.fixed_dictionaries({
         "n": st.integers(1, 30), "n_zips": st.integers(1, 10), "random_state": _SEED}),
         {"n": ("int",), "n_zips": ("int",), "random_state": ("int",)}),
     "linkage_attack": Case(P.linkage_attack, st.builds(
         lambda df: dict(released=df.drop(columns="name"), auxiliary=df.drop(
             columns="diagnosis"), on=_QI), _POP),
-        {"released": ("frame",), "auxiliary": ("frame",)}),
+        {"released": ("frame",), "auxiliary": ("frame",), "on": (_P["on"],)}),
 }
 EXEMPT = {"population_hierarchies": "no arguments"}
 
@@ -382,20 +474,33 @@ def _adult() -> pd.DataFrame:
     return _ADULT[0]
 
 
-def _api(package) -> types.SimpleNamespace:
-    """The package's public API: every name in each ``_MODULES`` entry's ``__all__``."""
-    names = [n for mod in package._MODULES
-             for n in importlib.import_module(f"{package.__name__}.{mod}").__all__]
-    return types.SimpleNamespace(__all__=names, **{n: getattr(package, n) for n in names})
-
-
 def test_every_public_function_is_covered():
     """A new public function must get a Case here (or an exemption with a reason)."""
-    assert public_functions(_api(P), EXEMPT) == sorted(CASES)
+    assert public_functions(package_api(P), EXEMPT) == sorted(CASES)
 
 
 (test_valid_input_is_accepted, test_bad_input_is_rejected_naming_the_argument,
  test_bad_input_is_rejected_naming_the_argument_slow) = property_tests(CASES)
+
+# a hypothesis draw of a listed kind picks one corruption per example: try every one here
+_LISTED = {kind: fn for kind, fn in (
+    ("class_range", _label_range_corruptions), ("grads", _grads_corruptions),
+    ("on", _on_corruptions), ("levels", _levels_corruptions),
+    ("hierarchies", _hierarchies_corruptions), ("secrets", _secrets_corruptions),
+    ("pin", _pin_corruptions), ("split_labels", _split_labels_corruptions))}
+
+
+@pytest.mark.parametrize(("name", "arg", "kind"), [
+    pytest.param(name, arg, kind, id=f"{name}-{arg}-{kind}")
+    for name, case in CASES.items() for arg, kinds in case.bad.items()
+    for kind in kinds if kind.removeprefix("privacy_") in _LISTED])
+@settings(FAST, max_examples=1)
+@given(data=st.data())
+def test_every_listed_corruption_is_rejected_naming_the_argument(name, arg, kind, data):
+    case = CASES[name]
+    kwargs = dict(data.draw(case.valid, label="valid"))
+    for bad in _LISTED[kind.removeprefix("privacy_")](kwargs[arg]):
+        assert_rejects(case, {**kwargs, arg: bad}, arg)
 
 
 # ---------------------------------------------------------------- regressions (bugs found here)
@@ -490,3 +595,137 @@ def test_generalize_age_rejects_infinite_ages():
     """Before: an infinite age overflowed the int cast (a huge negative band, and a warning)."""
     with pytest.raises(ValueError, match="ages contains infinite values"):
         P.generalize_age(pd.Series([30.0, np.inf]), 10)
+
+
+def test_a_label_the_model_has_no_output_for_is_named_before_training():
+    """Before: a label 2 or -1 for a 2-output model reached cross-entropy (RuntimeError "index 2
+    is out of bounds for dimension 2" from inside vmap, or IndexError "Target 2 is out of
+    bounds"), after train_opacus had wrapped the model; -100 (cross-entropy's ignore_index) was
+    skipped silently. Now a ValueError naming target, and the model is left as it was."""
+    x = torch.randn(6, 4)
+    dp = dict(max_grad_norm=1.0, noise_multiplier=1.0)
+    calls = {
+        "per_example_gradients": lambda m, y: P.per_example_gradients(m, x, y),
+        "noisy_gradient": lambda m, y: P.noisy_gradient(m, x, y, expected_batch_size=4.0, **dp),
+        "dp_sgd_step": lambda m, y: P.dp_sgd_step(m, x, y, lr=0.1, expected_batch_size=4.0,
+                                                  **dp),
+        "train_dp": lambda m, y: P.train_dp(m, x, y, batch_size=2, epochs=1, **dp),
+        "train_opacus": lambda m, y: P.train_opacus(m, x, y, batch_size=2, epochs=1, **dp),
+        "local_sgd": lambda m, y: P.local_sgd(m, x, y, epochs=1, lr=0.1, batch_size=2,
+                                              generator=torch.Generator()),
+        "client_gradient": lambda m, y: P.client_gradient(m, x, y),
+    }
+    for name, call in calls.items():
+        for bad, got in ((2, "0, 2"), (-1, "-1, 1"), (-100, "-100, 1")):
+            model = _mlp()
+            before = {k: v.clone() for k, v in model.state_dict().items()}
+            y = torch.tensor([0, 1, bad, 1, 0, 1])
+            message = (rf"^target must hold class indices 0\.\.1 \(the model has 2 outputs\), "
+                       rf"got values in \[{got}\]$")
+            with pytest.raises(ValueError, match=message):
+                call(model, y)
+            after = model.state_dict()
+            assert before.keys() == after.keys(), name
+            assert all(torch.equal(before[k], after[k]) for k in before), name
+            assert not any(m._forward_hooks or m._backward_hooks for m in model.modules()), name
+    with pytest.raises(ValueError, match=r"client_data\[1\] target must hold class indices 0\.\.1"):
+        P.fedavg(_mlp, [(x, torch.tensor([0, 1] * 3)), (x, torch.tensor([0, 1, 2] * 2))])
+    # the check is cross-entropy's: a loss of the caller's own decides what its target means
+    def bce(out, t):
+        return torch.nn.functional.binary_cross_entropy_with_logits(out[:, 0], t.float())
+
+    one_output = torch.nn.Linear(4, 1)
+    grads = P.per_example_gradients(one_output, x, torch.tensor([0, 1] * 3), loss_fn=bce)
+    assert grads["weight"].shape == (6, 1, 4)
+
+
+def test_split_clients_rejects_labels_that_are_not_class_labels():
+    """Before: NaN, inf, text and fractions were sorted as labels and split silently, None gave
+    "'<' not supported between 'int' and 'NoneType'", a meta tensor NotImplementedError."""
+    bad = {"target contains NaN or infinite values": [np.array([0.0, np.nan, 1, 2]),
+                                                        np.array([0.0, np.inf, 1, 2])],
+           "target must hold whole numbers": [[0, 0.5, 1, 1]],
+           "target must hold class labels": [["a", "b", "a", "b"],
+                                             np.array([0, None, 1, 1], dtype=object),
+                                             torch.zeros(4, dtype=torch.complex64)],
+           "target is a tensor on the 'meta' device": [torch.empty(4, device="meta")]}
+    for message, values in bad.items():
+        for y in values:
+            with pytest.raises((ValueError, TypeError), match=message):
+                P.split_clients(y, 2, scheme="label_skew", shards_per_client=1)
+    # whole-number floats, ints in an object array, a tensor, a list or a Series split as the
+    # ints do, and booleans (a tensor too) as 0/1
+    y = np.arange(12) % 3
+    for scheme in ("iid", "label_skew"):
+        want = [a.tolist() for a in P.split_clients(y, 3, scheme=scheme, random_state=1)]
+        for same in (y.astype(float), y.astype(object), torch.from_numpy(y), y.tolist(),
+                     pd.Series(y)):
+            assert [a.tolist() for a in P.split_clients(same, 3, scheme=scheme,
+                                                        random_state=1)] == want
+        want = [a.tolist() for a in P.split_clients(y % 2, 3, scheme=scheme, random_state=1)]
+        for same in (y % 2 == 1, torch.from_numpy(y % 2 == 1)):
+            assert [a.tolist() for a in P.split_clients(same, 3, scheme=scheme,
+                                                        random_state=1)] == want
+
+
+def test_generalization_names_malformed_levels_and_hierarchies():
+    """Before: levels=None raised AttributeError, hierarchies=None "argument of type 'NoneType'
+    is not iterable", a hierarchy "abcde" "'str' object is not callable", an empty one blamed
+    levels, and generalize_to_k accepted a non-function at a level it did not reach."""
+    pop, h = _population(20), P.population_hierarchies()
+    with pytest.raises(TypeError, match="levels must be a dict"):
+        P.apply_generalization(pop, h, None)
+    with pytest.raises(ValueError, match="levels names 'postcode', which is not a column of df"):
+        P.apply_generalization(pop, h, {"postcode": 0})
+    with pytest.raises(ValueError, match="levels names 'name', which hierarchies has no levels"):
+        P.apply_generalization(pop, h, {"name": 0})
+    with pytest.raises(TypeError, match="hierarchies must be a dict"):
+        P.apply_generalization(pop, None, {"zip": 1})
+    with pytest.raises(TypeError, match=r"hierarchies\['zip'\] must be a list of functions"):
+        P.apply_generalization(pop, {**h, "zip": "abcde"}, {"zip": 1})
+    with pytest.raises(ValueError, match=r"hierarchies\['zip'\] has no levels"):
+        P.apply_generalization(pop, {**h, "zip": []}, {"zip": 0})
+    with pytest.raises(TypeError, match=r"hierarchies\['zip'\]\[4\] must be a function"):
+        P.generalize_to_k(pop, _QI, 1, {**h, "zip": [*h["zip"][:-1], 3]})
+    with pytest.raises(TypeError, match="hierarchies must be a dict"):
+        P.generalize_to_k(pop, _QI, 1, None)
+
+
+def test_linkage_attack_names_on():
+    """Before: a bad ``on`` was reported as "quasi_identifiers" (not an argument of
+    linkage_attack), and [["zip"]] raised "unhashable type: 'list'"."""
+    released, auxiliary = _population(20).drop(columns="name"), _population(20).drop(
+        columns="diagnosis")
+    with pytest.raises(ValueError, match=r"^on not in auxiliary's columns: \['diagnosis'\]"):
+        P.linkage_attack(released, auxiliary, [*_QI, "diagnosis"])
+    for on in ("zip", [], [["zip"]]):
+        with pytest.raises(TypeError, match="^on must be a non-empty list of column names"):
+            P.linkage_attack(released, auxiliary, on)
+
+
+def test_clip_gradients_checks_every_gradient():
+    """Before: a NaN gradient was clipped to NaN and an inf one to NaN (inf · 0) silently; a numpy
+    array raised AttributeError, a 0-d tensor IndexError, a meta or integer tensor a torch
+    RuntimeError."""
+    grads = P.per_example_gradients(_mlp(), torch.randn(3, 4), torch.tensor([0, 1, 0]))
+    key = next(iter(grads))
+    for v in (float("nan"), float("inf")):
+        g = grads[key].clone()
+        g[0] = v
+        with pytest.raises(ValueError, match=rf"grads\['{key}'\] contains NaN or infinite"):
+            P.clip_gradients({**grads, key: g}, 1.0)
+    for g, message in ((grads[key].numpy(), "must be a torch tensor"),
+                       (grads[key].sum(), "must have a first dimension"),
+                       (grads[key].long(), "must have a floating-point dtype"),
+                       (torch.empty(grads[key].shape, device="meta"), "is a tensor on the 'meta'")):
+        with pytest.raises((TypeError, ValueError), match=rf"grads\['{key}'\] {message}"):
+            P.clip_gradients({**grads, key: g}, 1.0)
+    with pytest.raises(ValueError, match=r"grads must all have the same number of examples"):
+        P.clip_gradients({**grads, key: grads[key][:1]}, 1.0)
+
+
+def test_canary_exposures_names_the_canary_whose_secret_is_not_a_pin():
+    """Before: the message said "secret must be a string of digits" (no such argument here)."""
+    with pytest.raises(ValueError, match=r"^canaries\[4\] secret must be a string of digits, "
+                                         r"got '12a4'$"):
+        P.canary_exposures(_char_model(), {1: ("pin: ", "12"), 4: ("pin: ", "12a4")}, _VOCAB)

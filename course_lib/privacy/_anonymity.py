@@ -11,7 +11,7 @@ k rows share one sensitive value (homogeneity; l-diversity, Machanavajjhala et a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,14 +25,16 @@ __all__ = ["equivalence_class_sizes", "k_anonymity", "uniqueness", "generalize_z
 Hierarchy = Sequence[Callable[[pd.Series], pd.Series]]
 
 
-def _check_df(df: object, cols: Sequence[str], name: str = "df") -> list[str]:
+def _check_df(df: object, cols: Sequence[str], name: str = "df",
+              cols_name: str = "quasi_identifiers") -> list[str]:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    if isinstance(cols, str) or not isinstance(cols, Sequence) or len(cols) == 0:
-        raise TypeError("quasi_identifiers must be a non-empty list of column names")
+    if (isinstance(cols, str) or not isinstance(cols, Sequence) or len(cols) == 0
+            or not all(isinstance(c, Hashable) for c in cols)):
+        raise TypeError(f"{cols_name} must be a non-empty list of column names")
     missing = [c for c in cols if c not in df.columns]
     if missing:
-        raise ValueError(f"quasi_identifiers not in {name}'s columns: {missing}")
+        raise ValueError(f"{cols_name} not in {name}'s columns: {missing}")
     return list(cols)
 
 
@@ -106,18 +108,44 @@ def population_hierarchies() -> dict[str, list[Callable[[pd.Series], pd.Series]]
     }
 
 
+def _check_hierarchies(hierarchies: object) -> Mapping[str, Hierarchy]:
+    """A dict {column: non-empty list of functions Series -> Series}, level 0 first."""
+    if not isinstance(hierarchies, Mapping):
+        raise TypeError(f"hierarchies must be a dict {{column: list of functions}}, got "
+                        f"{type(hierarchies).__name__}")
+    for col, steps in hierarchies.items():
+        if isinstance(steps, str) or not isinstance(steps, Sequence):
+            raise TypeError(f"hierarchies[{col!r}] must be a list of functions (Series -> "
+                            f"Series, level 0 first), got {type(steps).__name__}")
+        if len(steps) == 0:
+            raise ValueError(f"hierarchies[{col!r}] has no levels")
+        for i, fn in enumerate(steps):
+            if not callable(fn):
+                raise TypeError(f"hierarchies[{col!r}][{i}] must be a function (Series -> "
+                                f"Series), got {type(fn).__name__}")
+    return hierarchies
+
+
 def apply_generalization(df: pd.DataFrame, hierarchies: dict[str, Hierarchy],
                          levels: dict[str, int]) -> pd.DataFrame:
     """A copy of ``df`` with each column in ``levels`` replaced by its hierarchy's level."""
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    out = df.copy()
+    _check_hierarchies(hierarchies)
+    if not isinstance(levels, Mapping):
+        raise TypeError(f"levels must be a dict {{column: level}}, got {type(levels).__name__}")
+    checked = {}
     for col, level in levels.items():
-        if col not in hierarchies or col not in df.columns:
-            raise ValueError(f"levels names {col!r}, which is not in both hierarchies and df")
+        if col not in df.columns:
+            raise ValueError(f"levels names {col!r}, which is not a column of df")
+        if col not in hierarchies:
+            raise ValueError(f"levels names {col!r}, which hierarchies has no levels for")
         lv = check_int(level, f"levels[{col!r}]", 0)
         if lv >= len(hierarchies[col]):
             raise ValueError(f"levels[{col!r}] must be < {len(hierarchies[col])}, got {lv}")
+        checked[col] = lv
+    out = df.copy()
+    for col, lv in checked.items():
         out[col] = hierarchies[col][lv](df[col])
     return out
 
@@ -135,6 +163,7 @@ def generalize_to_k(df: pd.DataFrame, quasi_identifiers: Sequence[str], k: int,
     target = check_int(k, "k", 1)
     if target > len(df):
         raise ValueError(f"k ({target}) cannot exceed the number of rows ({len(df)})")
+    _check_hierarchies(hierarchies)
     missing = [c for c in cols if c not in hierarchies]
     if missing:
         raise ValueError(f"hierarchies has no levels for quasi_identifiers {missing}")
@@ -182,8 +211,8 @@ def linkage_attack(released: pd.DataFrame, auxiliary: pd.DataFrame,
     (e.g. a voter roll with names) is linked to that person with certainty. Returns the joined
     rows (auxiliary columns, then released columns suffixed "_released" where names clash).
     """
-    cols = _check_df(released, on, "released")
-    _check_df(auxiliary, on, "auxiliary")
+    cols = _check_df(released, on, "released", "on")
+    _check_df(auxiliary, on, "auxiliary", "on")
     r = released[equivalence_class_sizes(released, cols) == 1]
     a = auxiliary[equivalence_class_sizes(auxiliary, cols) == 1]
     return a.merge(r, on=cols, how="inner", suffixes=("", "_released"))

@@ -132,8 +132,13 @@ def sequence_log_likelihood(model: nn.Module, prefix: str, candidates: list[str]
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
     k = check_int(getattr(model, "context", None) if context is None else context, "context", 1)
     _check_text(prefix, "prefix")
+    _check_text(vocab, "vocab")
     if not candidates or len({len(c) for c in candidates}) != 1:
         raise ValueError("candidates must be a non-empty list of strings of one length")
+    for name, chars in (("prefix", set(prefix)), ("candidates", set().union(*candidates))):
+        unknown = sorted(chars - set(vocab))
+        if unknown:
+            raise ValueError(f"{name} has characters not in vocab: {unknown[:10]}")
     length = len(candidates[0])
     codes = np.stack([encode(" " * k + prefix + c, vocab) for c in candidates])  # (M, k+P+L)
     start = k + len(prefix)
@@ -182,11 +187,16 @@ def exposure(score_fn: Callable[[np.ndarray], np.ndarray], secret_index: int,
     return math.log2(n) - math.log2(rank)
 
 
+def _is_digits(secret: str) -> bool:
+    """A non-empty string of ASCII digits 0-9 (``str.isdigit`` alone also accepts "²" or "٣")."""
+    return secret.isdigit() and secret.isascii()
+
+
 def canary_exposure(model: nn.Module, prefix: str, secret: str, vocab: str, *,
                     context: int | None = None, chunk_size: int = 2048) -> float:
     """Exposure of a digit secret (e.g. "4721") after ``prefix`` among all 10^len(secret) ones."""
     _check_text(secret, "secret")
-    if not secret.isdigit() or not secret.isascii():
+    if not _is_digits(secret):
         raise ValueError(f"secret must be a string of digits, got {secret!r}")
     d = len(secret)
 
@@ -198,9 +208,19 @@ def canary_exposure(model: nn.Module, prefix: str, secret: str, vocab: str, *,
 
 def canary_exposures(model: nn.Module, canaries: dict[int, tuple[str, str]], vocab: str, *,
                      context: int | None = None) -> dict[int, float]:
-    """``canary_exposure`` of every canary in ``canaries`` ({copies: (prefix, secret)})."""
+    """``canary_exposure`` of every canary in ``canaries`` ({copies: (prefix, secret)}); each
+    secret must be a string of digits."""
+    for copies, (_, secret) in _check_canaries(canaries).items():
+        if not _is_digits(secret):
+            raise ValueError(f"canaries[{copies!r}] secret must be a string of digits, got "
+                             f"{secret!r}")
+    _check_text(vocab, "vocab")
+    for copies, (prefix, secret) in canaries.items():
+        unknown = sorted(set(prefix + secret) - set(vocab))
+        if unknown:
+            raise ValueError(f"canaries[{copies!r}] has characters not in vocab: {unknown[:10]}")
     return {copies: canary_exposure(model, prefix, secret, vocab, context=context)
-            for copies, (prefix, secret) in _check_canaries(canaries).items()}
+            for copies, (prefix, secret) in canaries.items()}
 
 
 #: The course's canaries ({copies planted: (prefix, secret PIN)}), each with its own lead-in in

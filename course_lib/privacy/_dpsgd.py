@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from course_lib._validate import check_int, check_real
+from course_lib._validate import check_int, check_real, check_tensor
 from course_lib.models import _as_tensor
 
 __all__ = ["per_example_gradients", "clip_gradients", "noisy_gradient", "dp_sgd_step",
@@ -42,39 +42,101 @@ def _check_xy(inputs, target) -> tuple[torch.Tensor, torch.Tensor]:
     return x, y
 
 
+def _label_range(y: torch.Tensor) -> tuple[int, int] | None:
+    """(min, max) of integer labels, or None for no labels."""
+    if y.numel() == 0:
+        return None
+    lo, hi = torch.aminmax(y)
+    return int(lo), int(hi)
+
+
+def _check_label_range(labels: tuple[int, int] | None, n_classes: int,
+                       name: str = "target") -> None:
+    """Labels in [min, max] must be class indices 0..n_classes-1 (what cross-entropy indexes)."""
+    if labels is not None and (labels[0] < 0 or labels[1] >= n_classes):
+        raise ValueError(f"{name} must hold class indices 0..{n_classes - 1} (the model has "
+                         f"{n_classes} outputs), got values in [{labels[0]}, {labels[1]}]")
+
+
+def _n_classes(logits: torch.Tensor) -> int:
+    """The number of classes of a batch of logits (cross-entropy's class dimension)."""
+    return logits.shape[1] if logits.ndim > 1 else logits.shape[-1]
+
+
+def _n_outputs(model: nn.Module, x: torch.Tensor) -> int:
+    """The model's number of outputs (classes), from the first row of ``x`` in eval mode without
+    gradients: no dropout and no batch-norm update, so no random number is drawn and nothing
+    changes (every module's mode is restored)."""
+    modes = [m.training for m in model.modules()]
+    model.eval()
+    try:
+        with torch.no_grad():
+            return _n_classes(model(x[:1]))
+    finally:
+        for m, mode in zip(model.modules(), modes, strict=True):
+            m.training = mode
+
+
+def _check_target_classes(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
+                          name: str = "target") -> None:
+    """``y`` must hold class indices of ``model``'s outputs (one eval-mode forward of one row)."""
+    labels = _label_range(y)
+    if labels is not None:
+        _check_label_range(labels, _n_outputs(model, x), name)
+
+
 def per_example_gradients(model: nn.Module, inputs, target, loss_fn: LossFn | None = None
                           ) -> dict[str, torch.Tensor]:
     """Each example's gradient ∇θ ℓ(f(xᵢ), yᵢ): {parameter name: tensor (N, *param.shape)}.
 
     ``torch.func.vmap`` over ``torch.func.grad`` of the loss of one example (batch of one), so no
-    example's gradient is mixed with another's. ``loss_fn`` defaults to cross-entropy.
+    example's gradient is mixed with another's. ``loss_fn`` defaults to cross-entropy, and then
+    ``target`` must hold class indices of the model's outputs.
     """
     from torch.func import functional_call, grad, vmap
 
     model = _check_model(model)
     x, y = _check_xy(inputs, target)
+    # with cross-entropy, check the labels against the logits of the forward pass below (the
+    # shape is known while vmap traces it once): no extra forward pass
+    labels = _label_range(y) if loss_fn is None else None
     loss_fn = loss_fn or nn.functional.cross_entropy
     params = {k: v.detach() for k, v in model.named_parameters() if v.requires_grad}
     buffers = {k: v.detach() for k, v in model.named_buffers()}
 
     def one_loss(p, b, xi, yi):
         out = functional_call(model, (p, b), (xi.unsqueeze(0),))
+        _check_label_range(labels, _n_classes(out))
         return loss_fn(out, yi.unsqueeze(0))
 
     return vmap(grad(one_loss), in_dims=(None, None, 0, 0), randomness="different")(
         params, buffers, x, y)
 
 
-def _clip_factors(grads: dict[str, torch.Tensor], max_grad_norm: float
-                  ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-example clipping factors min(1, C / (‖gᵢ‖ + 10⁻⁶)) and the norms ‖gᵢ‖."""
-    c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+def _check_grads(grads: object) -> dict[str, torch.Tensor]:
+    """A non-empty dict of per-example gradients: finite floating-point tensors with values, on
+    one device, each with a first dimension of the same size (the examples)."""
     if not isinstance(grads, dict) or not grads:
         raise TypeError("grads must be a non-empty dict of per-example gradients "
                         "(per_example_gradients)")
-    n = next(iter(grads.values())).shape[0]
+    first = next(iter(grads.values()))
+    for k, g in grads.items():
+        name = f"grads[{k!r}]"
+        check_tensor(g, name, like=first, floating=True, finite=True)
+        if g.ndim == 0:
+            raise ValueError(f"{name} must have a first dimension (one gradient per example), "
+                             f"got a 0-d tensor")
+    n = first.shape[0]
     if any(g.shape[0] != n for g in grads.values()):
-        raise ValueError("grads must all have the same number of examples (first dimension)")
+        raise ValueError("grads must all have the same number of examples (first dimension), "
+                         f"got {sorted({g.shape[0] for g in grads.values()})}")
+    return grads
+
+
+def _clip_factors(grads: dict[str, torch.Tensor], c: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-example clipping factors min(1, C / (‖gᵢ‖ + 10⁻⁶)) and the norms ‖gᵢ‖ (``grads`` as
+    ``per_example_gradients`` returns them: not checked again on every DP-SGD step)."""
+    n = next(iter(grads.values())).shape[0]
     norms = torch.stack([g.reshape(n, -1).norm(2, dim=1) for g in grads.values()],
                         dim=1).norm(2, dim=1)
     return (c / (norms + 1e-6)).clamp(max=1.0), norms
@@ -85,8 +147,10 @@ def clip_gradients(grads: dict[str, torch.Tensor], max_grad_norm: float
     """Clip each example's whole gradient: gᵢ · min(1, C / (‖gᵢ‖ + 10⁻⁶)); also the norms ‖gᵢ‖.
 
     ‖gᵢ‖ is the L2 norm over all parameters together (Opacus's "flat" clipping, with its 10⁻⁶).
+    ``grads`` is {name: tensor (N, ...)} as ``per_example_gradients`` returns it.
     """
-    factor, norms = _clip_factors(grads, max_grad_norm)
+    c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+    factor, norms = _clip_factors(_check_grads(grads), c)
     return {k: factor.reshape(-1, *[1] * (g.ndim - 1)) * g for k, g in grads.items()}, norms
 
 
@@ -184,6 +248,8 @@ def train_dp(model: nn.Module, inputs, target, *, noise_multiplier: float, max_g
     seed = check_int(random_state, "random_state", 0)
     sigma = check_real(noise_multiplier, "noise_multiplier", 0.0)
     c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+    if loss_fn is None:
+        _check_target_classes(model, x, y)
     steps_per_epoch = math.ceil(n / batch_size)
     q = 1.0 / steps_per_epoch
     sampler = torch.Generator().manual_seed(seed)
@@ -232,6 +298,7 @@ def train_opacus(model: nn.Module, inputs, target, *, noise_multiplier: float,
     seed = check_int(random_state, "random_state", 0)
     sigma = check_real(noise_multiplier, "noise_multiplier", 0.0, lo_open=True)
     c = check_real(max_grad_norm, "max_grad_norm", 0.0, lo_open=True)
+    _check_target_classes(model, x, y)  # before Opacus wraps the model
     flops = _run_flops(model, x, y, batch_size, epochs)
     engine = PrivacyEngine(accountant="rdp")
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size,

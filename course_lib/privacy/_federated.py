@@ -20,9 +20,38 @@ import torch
 from torch import nn
 
 from course_lib._validate import check_int, check_real, check_tensor, to_numpy
+from course_lib.privacy._dpsgd import (
+    _check_label_range,
+    _check_target_classes,
+    _label_range,
+    _n_classes,
+    _n_outputs,
+)
 
 __all__ = ["split_clients", "local_sgd", "fedavg", "FedAvgResult", "linear_gradient_leak",
            "client_gradient"]
+
+
+def _check_labels(target: object) -> np.ndarray:
+    """A non-empty 1-D array of class labels: booleans or whole numbers (no NaN, inf, text)."""
+    if isinstance(target, torch.Tensor) and target.device.type == "meta":
+        raise ValueError("target is a tensor on the 'meta' device, which holds no values")
+    y = to_numpy(target)
+    if y.dtype == object:  # e.g. ints in an object column; None, text or lists do not convert
+        try:
+            y = np.asarray(y.tolist())
+        except ValueError:  # ragged
+            pass
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"target must be a non-empty 1-D array of labels, got shape {y.shape}")
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"target must hold class labels (numbers), got dtype {y.dtype}")
+    if y.dtype.kind == "f":
+        if not np.isfinite(y).all():
+            raise ValueError("target contains NaN or infinite values")
+        if not np.array_equal(y, np.round(y)):
+            raise ValueError("target must hold whole numbers (class labels), got fractions")
+    return y
 
 
 def split_clients(target, n_clients: int, *, scheme: str = "iid", shards_per_client: int = 2,
@@ -33,9 +62,7 @@ def split_clients(target, n_clients: int, *, scheme: str = "iid", shards_per_cli
     into ``n_clients · shards_per_client`` shards and give each client ``shards_per_client``
     random shards, so most clients see only one or two labels.
     """
-    y = to_numpy(target)
-    if y.ndim != 1 or y.size == 0:
-        raise ValueError(f"target must be a non-empty 1-D array of labels, got shape {y.shape}")
+    y = _check_labels(target)
     k = check_int(n_clients, "n_clients", 1)
     s = check_int(shards_per_client, "shards_per_client", 1)
     if k > len(y):
@@ -71,6 +98,7 @@ def local_sgd(model: nn.Module, inputs: torch.Tensor, target: torch.Tensor, *, e
         raise ValueError(f"inputs and target must have the same number of rows and target must "
                          f"be 1-D, got {tuple(inputs.shape)} and {tuple(target.shape)}")
     opt = torch.optim.SGD(model.parameters(), lr=check_real(lr, "lr", 0.0, lo_open=True))
+    _check_target_classes(model, inputs, target)  # before a step changes the model
     model.train()
     for _ in range(epochs):
         order = torch.randperm(inputs.shape[0], generator=generator)
@@ -138,6 +166,9 @@ def fedavg(model_fn: Callable[[], nn.Module], client_data, *, rounds: int = 10,
     global_model = model_fn()
     if not isinstance(global_model, nn.Module):
         raise TypeError(f"model_fn must return an nn.Module, got {type(global_model).__name__}")
+    n_classes = _n_outputs(global_model, clients[0][0])  # before any training
+    for i, (_, y) in enumerate(clients):
+        _check_label_range(_label_range(y), n_classes, f"client_data[{i}] target")
     rng = np.random.default_rng(seed)
     gen = torch.Generator().manual_seed(seed)
     m = max(1, round(c * len(clients)))
@@ -180,7 +211,9 @@ def client_gradient(model: nn.Module, inputs, target) -> dict[str, torch.Tensor]
     if y.ndim != 1 or x.shape[0] != y.shape[0]:
         raise ValueError("inputs and target must have the same number of rows")
     model.zero_grad()
-    nn.functional.cross_entropy(model(x), y).backward()
+    logits = model(x)
+    _check_label_range(_label_range(y), _n_classes(logits))
+    nn.functional.cross_entropy(logits, y).backward()
     grads = {k: p.grad.detach().clone() for k, p in model.named_parameters()}
     model.zero_grad()
     return grads
