@@ -91,6 +91,8 @@ def setup(seed: int = 0, *, threads: int | None = None, verbose: bool = True) ->
         threads = threads_from_env()
     elif isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
         raise ValueError(f"threads must be an int >= 1, got {threads!r}")
+    if not isinstance(verbose, bool):
+        raise TypeError(f"verbose must be True or False, got {verbose!r}")
 
     import numpy as np
     import torch

@@ -50,11 +50,14 @@ def load() -> tuple[Entry, ...]:
 
 def entry(slug: str) -> Entry:
     """The syllabus entry of one notebook, by slug (``00_welcome``) or file name."""
+    if not isinstance(slug, str):
+        raise TypeError(f"slug must be a str such as '00_welcome', got {type(slug).__name__}")
     key = slug.removesuffix(".ipynb")
     for e in load():
         if e.slug == key:
             return e
-    raise ValueError(f"no notebook {slug!r} in the syllabus; known: {[e.slug for e in load()]}")
+    raise ValueError(f"slug: no notebook {slug!r} in the syllabus; known: "
+                     f"{[e.slug for e in load()]}")
 
 
 def notebooks_dir() -> Path:
@@ -65,16 +68,26 @@ def notebooks_dir() -> Path:
 
 def available(e: Entry) -> bool:
     """Whether the notebook of ``e`` exists in this copy of the course."""
+    if not isinstance(e, Entry):
+        raise TypeError(f"e must be a syllabus Entry (syllabus.entry(...)), got "
+                        f"{type(e).__name__}")
     return (notebooks_dir() / e.filename).is_file()
 
 
 def total_minutes(entries: tuple[Entry, ...] | None = None) -> int:
     """Sum of the reading-and-exercise minutes."""
-    return sum(e.minutes for e in (entries if entries is not None else load()))
+    if entries is None:
+        return sum(e.minutes for e in load())
+    if not isinstance(entries, (tuple, list)) or not all(isinstance(e, Entry) for e in entries):
+        raise TypeError("entries must be a tuple of syllabus Entry objects (syllabus.load()), or "
+                        "None for the whole course")
+    return sum(e.minutes for e in entries)
 
 
 def markdown_table(*, links: str | None = None) -> str:
     """The syllabus as a Markdown table; ``links`` is a path prefix for links to the notebooks."""
+    if links is not None and not isinstance(links, str):
+        raise TypeError(f"links must be a path prefix (str) or None, got {type(links).__name__}")
     rows = ["| # | Notebook | Topics | Minutes |", "|---|---|---|---|"]
     for e in load():
         title = e.title
@@ -99,13 +112,15 @@ def render_readme(text: str) -> str:
     """``text`` with its generated blocks (launch badges, syllabus table) brought up to date."""
     from course_lib import _launch
 
+    if not isinstance(text, str):
+        raise TypeError(f"text must be the README's text (str), got {type(text).__name__}")
     text = _replace_block(text, LAUNCH_START, LAUNCH_END, _launch.badges(load()[0].filename))
     return _replace_block(text, README_START, README_END, markdown_table(links="notebooks/"))
 
 
 def main(argv: list[str]) -> int:
     """Rewrite the README's generated blocks in place."""
-    if len(argv) != 2:
+    if not isinstance(argv, (list, tuple)) or len(argv) != 2:
         print("usage: python -m course_lib.syllabus README.md", file=sys.stderr)
         return 2
     path = Path(argv[1])

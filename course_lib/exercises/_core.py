@@ -430,6 +430,9 @@ _REGISTRY: dict[str, Problem] = {}
 
 def register(*problems: Problem) -> tuple[Problem, ...]:
     """Add problems to the course registry (ids must be unique) and return them."""
+    bad = [type(p).__name__ for p in problems if not isinstance(p, Problem)]
+    if bad or not problems:
+        raise TypeError(f"problems must be one or more Problem objects, got {bad or 'none'}")
     for p in problems:
         if p.id in _REGISTRY and _REGISTRY[p.id] is not p:
             raise ValueError(f"exercise id {p.id!r} is registered twice")
