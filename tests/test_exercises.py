@@ -188,7 +188,10 @@ def no_edition(monkeypatch):
     """A process with no edition set (the default: the instructor edition)."""
     from course_lib.exercises import EDITION_ENV
 
-    monkeypatch.delenv(EDITION_ENV, raising=False)
+    # setenv first, so teardown also removes what set_edition() writes into os.environ (a bare
+    # delenv of an absent variable records nothing to undo, and "student" leaked to later tests)
+    monkeypatch.setenv(EDITION_ENV, "")
+    monkeypatch.delenv(EDITION_ENV)
     return EDITION_ENV
 
 

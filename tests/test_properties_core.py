@@ -46,8 +46,9 @@ def _register(problems):
 
 
 def _set_edition(name):
-    """``exercises.set_edition(name)``, this process's edition restored afterwards."""
-    before = os.environ.get(EDITION_ENV)
+    """``exercises.set_edition(name)`` in a process with no edition set (the default), this
+    process's edition restored afterwards."""
+    before = os.environ.pop(EDITION_ENV, None)
     try:
         return exercises.set_edition(name)
     finally:
