@@ -73,6 +73,26 @@ def check_binary(values: object, name: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
+def check_array(values: object, name: str, ndim: int, *, rows: int | None = None,
+                rows_of: str = "") -> np.ndarray:
+    """A non-empty, finite float array of ``ndim`` dimensions from numbers or booleans (with
+    ``rows`` rows, one per row of ``rows_of``, when given); TypeError/ValueError naming ``name``."""
+    import numpy as np
+
+    arr = to_numpy(values)
+    if arr.dtype.kind not in "iufb":
+        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
+    if arr.ndim != ndim or arr.shape[0] == 0:
+        raise ValueError(f"{name} must be a non-empty {ndim}-D array, got shape {arr.shape}")
+    if rows is not None and arr.shape[0] != rows:
+        raise ValueError(f"{name} must have one entry per row of {rows_of} ({rows}), got "
+                         f"{arr.shape[0]}")
+    arr = arr.astype(float)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr
+
+
 def check_tensor(value: object, name: str, *, like: object = None, floating: bool | None = None,
                  finite: bool = False):
     """A torch tensor with values (not on the ``meta`` device), on the device of ``like`` (a

@@ -125,6 +125,49 @@ def _as_tensor(x: object, name: str, dtype: torch.dtype) -> torch.Tensor:
     return t
 
 
+def _label_range(y: torch.Tensor) -> tuple[int, int] | None:
+    """(min, max) of integer labels, or None for no labels."""
+    if y.numel() == 0:
+        return None
+    lo, hi = torch.aminmax(y)
+    return int(lo), int(hi)
+
+
+def _check_label_range(labels: tuple[int, int] | None, n_classes: int,
+                       name: str = "target") -> None:
+    """Labels in [min, max] must be class indices 0..n_classes-1 (what cross-entropy indexes)."""
+    if labels is not None and (labels[0] < 0 or labels[1] >= n_classes):
+        raise ValueError(f"{name} must hold class indices 0..{n_classes - 1} (the model has "
+                         f"{n_classes} outputs), got values in [{labels[0]}, {labels[1]}]")
+
+
+def _n_classes(logits: torch.Tensor) -> int:
+    """The number of classes of a batch of logits (cross-entropy's class dimension)."""
+    return logits.shape[1] if logits.ndim > 1 else logits.shape[-1]
+
+
+def _n_outputs(model: nn.Module, x: torch.Tensor) -> int:
+    """The model's number of outputs (classes), from the first row of ``x`` in eval mode without
+    gradients: no dropout and no batch-norm update, so no random number is drawn and nothing
+    changes (every module's mode is restored)."""
+    modes = [m.training for m in model.modules()]
+    model.eval()
+    try:
+        with torch.no_grad():
+            return _n_classes(model(x[:1]))
+    finally:
+        for m, mode in zip(model.modules(), modes, strict=True):
+            m.training = mode
+
+
+def _check_target_classes(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
+                          name: str = "target") -> None:
+    """``y`` must hold class indices of ``model``'s outputs (one eval-mode forward of one row)."""
+    labels = _label_range(y)
+    if labels is not None:
+        _check_label_range(labels, _n_outputs(model, x), name)
+
+
 @dataclass
 class TrainResult:
     """What ``train`` returns: the trained model and the mean loss of each epoch."""
@@ -159,14 +202,7 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
                          f"be 1-D, got {tuple(x.shape)} and {tuple(y.shape)}")
     if x.shape[0] == 0:
         raise ValueError("inputs is empty")
-    was_training = model.training
-    model.eval()  # eval mode: no dropout, so this forward pass draws no random numbers
-    with torch.no_grad():
-        n_classes = model(x[:1].to(next(model.parameters()).device)).shape[-1]
-    model.train(was_training)
-    if y.min() < 0 or y.max() >= n_classes:
-        raise ValueError(f"target must hold class indices 0..{n_classes - 1} (the model has "
-                         f"{n_classes} outputs), got values in [{int(y.min())}, {int(y.max())}]")
+    _check_target_classes(model, x[:1].to(next(model.parameters()).device), y)
     w = None
     if sample_weight is not None:
         w = _as_tensor(sample_weight, "sample_weight", torch.float32)

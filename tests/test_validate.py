@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from course_lib._validate import check_int, check_real, rng_streams
+from course_lib._validate import check_array, check_bool, check_int, check_real, rng_streams
 
 
 def test_check_int():
@@ -24,6 +24,28 @@ def test_check_real():
         check_real(math.nan, "p")
     with pytest.raises(TypeError, match="p must be a real number, got str"):
         check_real("0.5", "p")
+    with pytest.raises(ValueError, match="p must be finite, got inf"):
+        check_real(math.inf, "p", 0.0, finite=True)
+    assert check_real(math.inf, "p", 0.0) == math.inf  # allowed unless finite=True
+
+
+def test_check_bool():
+    assert check_bool(np.bool_(True), "flag") is True
+    with pytest.raises(TypeError, match="flag must be True or False, got 1"):
+        check_bool(1, "flag")
+
+
+def test_check_array():
+    out = check_array([[1, 2], [True, 0]], "z", 2)
+    assert out.dtype == float and out.tolist() == [[1.0, 2.0], [1.0, 0.0]]
+    with pytest.raises(ValueError, match=r"w must have one entry per row of z \(3\), got 2"):
+        check_array([1.0, 2.0], "w", 1, rows=3, rows_of="z")
+    with pytest.raises(ValueError, match="z must be a non-empty 2-D array"):
+        check_array(np.empty((0, 2)), "z", 2)
+    with pytest.raises(ValueError, match="y contains NaN or infinite values"):
+        check_array([1.0, math.inf], "y", 1)
+    with pytest.raises(TypeError, match="y must be numeric, got dtype <U1"):
+        check_array(["a"], "y", 1)
 
 
 def test_rng_streams_are_independent_and_repeatable():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from course_lib._validate import check_bool, check_int, check_real, to_numpy
+from course_lib._validate import check_array, check_bool, check_int, check_real, to_numpy
 
 __all__ = ["LimeExplanation", "lime_tabular", "lime_kernel", "weighted_ridge"]
 
@@ -28,24 +28,9 @@ class LimeExplanation:
     local_pred: float
 
 
-def _finite(a: object, name: str, ndim: int, n: int | None = None) -> np.ndarray:
-    """A finite numeric float array of ``ndim`` dimensions (and ``n`` rows), or an error."""
-    arr = to_numpy(a)
-    if arr.dtype.kind not in "iufb":
-        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
-    if arr.ndim != ndim or arr.shape[0] == 0:
-        raise ValueError(f"{name} must be a non-empty {ndim}-D array, got shape {arr.shape}")
-    if n is not None and arr.shape[0] != n:
-        raise ValueError(f"{name} must have one entry per row of z ({n}), got {arr.shape[0]}")
-    arr = arr.astype(float)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
-
-
 def lime_kernel(distances: np.ndarray, kernel_width: float) -> np.ndarray:
     """LIME's exponential kernel: π(d) = sqrt(exp(−d²/w²))."""
-    d = _finite(distances, "distances", 1)
+    d = check_array(distances, "distances", 1)
     if (d < 0).any():
         raise ValueError("distances must be >= 0")
     width = check_real(kernel_width, "kernel_width", 0.0, lo_open=True, finite=True)
@@ -55,9 +40,9 @@ def lime_kernel(distances: np.ndarray, kernel_width: float) -> np.ndarray:
 def weighted_ridge(z: np.ndarray, y: np.ndarray, w: np.ndarray,
                    alpha: float = 1.0) -> tuple[np.ndarray, float, float]:
     """Minimise Σ w_i (y_i − b − z_iβ)² + α|β|² (intercept unpenalised); returns β, b, R²_w."""
-    z = _finite(z, "z", 2)
-    y = _finite(y, "y", 1, z.shape[0])
-    w = _finite(w, "w", 1, z.shape[0])
+    z = check_array(z, "z", 2)
+    y = check_array(y, "y", 1, rows=z.shape[0], rows_of="z")
+    w = check_array(w, "w", 1, rows=z.shape[0], rows_of="z")
     if (w < 0).any() or not w.sum() > 0:
         raise ValueError("w must be >= 0 with a positive sum")
     alpha = check_real(alpha, "alpha", 0.0, finite=True)

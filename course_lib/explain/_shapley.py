@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from course_lib._validate import check_int, to_numpy
+from course_lib._validate import check_array, check_int, to_numpy
 
 __all__ = ["ShapleyValues", "exact_shapley", "coalition_values", "MAX_EXACT_FEATURES",
            "logit_margin"]
@@ -27,19 +27,6 @@ class ShapleyValues(NamedTuple):
 
     values: np.ndarray
     base_value: float
-
-
-def _matrix(a: object, name: str) -> np.ndarray:
-    arr = to_numpy(a)
-    if arr.dtype.kind not in "iufb":
-        raise TypeError(f"{name} must be numeric, got dtype {arr.dtype}")
-    if arr.ndim != 2 or arr.shape[0] == 0:
-        raise ValueError(f"{name} must be a non-empty 2-D array (rows × features), "
-                         f"got shape {arr.shape}")
-    arr = arr.astype(float)
-    if not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return arr
 
 
 def _evaluate(f: Callable, rows: np.ndarray, batch_size: int) -> np.ndarray:
@@ -61,8 +48,8 @@ def coalition_values(f: Callable, x, background, *, batch_size: int = 65536) -> 
     """v(S) for every coalition S (bit i of the index set: feature i from x), shape (n, 2^d)."""
     if not callable(f):
         raise TypeError("f must be callable: (m, d) array -> (m,) outputs")
-    xs = _matrix(np.atleast_2d(to_numpy(x)), "x")
-    bg = _matrix(background, "background")
+    xs = check_array(np.atleast_2d(to_numpy(x)), "x", 2)
+    bg = check_array(background, "background", 2)
     d = xs.shape[1]
     if bg.shape[1] != d:
         raise ValueError(f"background must have the same {d} features as x, got {bg.shape[1]}")

@@ -17,7 +17,13 @@ import torch
 from torch import nn
 
 from course_lib._validate import check_int, check_real, check_tensor
-from course_lib.models import _as_tensor
+from course_lib.models import (
+    _as_tensor,
+    _check_label_range,
+    _check_target_classes,
+    _label_range,
+    _n_classes,
+)
 
 __all__ = ["per_example_gradients", "clip_gradients", "noisy_gradient", "dp_sgd_step",
            "DPTrainResult", "train_dp", "train_opacus"]
@@ -40,49 +46,6 @@ def _check_xy(inputs, target) -> tuple[torch.Tensor, torch.Tensor]:
         raise ValueError(f"inputs and target must have the same number of rows and target must "
                          f"be 1-D, got {tuple(x.shape)} and {tuple(y.shape)}")
     return x, y
-
-
-def _label_range(y: torch.Tensor) -> tuple[int, int] | None:
-    """(min, max) of integer labels, or None for no labels."""
-    if y.numel() == 0:
-        return None
-    lo, hi = torch.aminmax(y)
-    return int(lo), int(hi)
-
-
-def _check_label_range(labels: tuple[int, int] | None, n_classes: int,
-                       name: str = "target") -> None:
-    """Labels in [min, max] must be class indices 0..n_classes-1 (what cross-entropy indexes)."""
-    if labels is not None and (labels[0] < 0 or labels[1] >= n_classes):
-        raise ValueError(f"{name} must hold class indices 0..{n_classes - 1} (the model has "
-                         f"{n_classes} outputs), got values in [{labels[0]}, {labels[1]}]")
-
-
-def _n_classes(logits: torch.Tensor) -> int:
-    """The number of classes of a batch of logits (cross-entropy's class dimension)."""
-    return logits.shape[1] if logits.ndim > 1 else logits.shape[-1]
-
-
-def _n_outputs(model: nn.Module, x: torch.Tensor) -> int:
-    """The model's number of outputs (classes), from the first row of ``x`` in eval mode without
-    gradients: no dropout and no batch-norm update, so no random number is drawn and nothing
-    changes (every module's mode is restored)."""
-    modes = [m.training for m in model.modules()]
-    model.eval()
-    try:
-        with torch.no_grad():
-            return _n_classes(model(x[:1]))
-    finally:
-        for m, mode in zip(model.modules(), modes, strict=True):
-            m.training = mode
-
-
-def _check_target_classes(model: nn.Module, x: torch.Tensor, y: torch.Tensor,
-                          name: str = "target") -> None:
-    """``y`` must hold class indices of ``model``'s outputs (one eval-mode forward of one row)."""
-    labels = _label_range(y)
-    if labels is not None:
-        _check_label_range(labels, _n_outputs(model, x), name)
 
 
 def per_example_gradients(model: nn.Module, inputs, target, loss_fn: LossFn | None = None

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from course_lib._validate import check_int, check_real, check_tensor, to_numpy
-from course_lib.privacy._dpsgd import (
+from course_lib.models import (
     _check_label_range,
     _check_target_classes,
     _label_range,
