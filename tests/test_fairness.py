@@ -196,6 +196,7 @@ from course_lib.fairness import (  # noqa: E402
     expected_calibration_error,
     four_fifths_rule,
     predictive_parity_difference,
+    worst_group_ece,
 )
 
 
@@ -396,6 +397,25 @@ def test_definitions_agree_with_fairlearn_on_compas():
     assert equal_opportunity_difference(y_true, y_pred, race) == pytest.approx(0.197, abs=0.002)
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_equal_opportunity_on_the_advantaged_outcome_is_the_fpr_gap(seed):
+    """Hardt et al.'s equal opportunity conditions on the advantaged outcome: with 1 the harmful
+    label, P(1−ŷ=1 | 1−y=1) = 1 − FPR, so the gap of the flipped labels is the FPR gap."""
+    y_true, y_pred, groups, _ = _random_case(seed)
+    fpr = group_report(y_true, y_pred, groups)["fpr"]
+    assert equal_opportunity_difference(1 - y_true, 1 - y_pred, groups) == pytest.approx(
+        fpr.max() - fpr.min(), abs=1e-12)
+    assert equal_opportunity_difference(1 - y_true, 1 - y_pred, groups) == pytest.approx(
+        _fairlearn_gap(1 - y_true, 1 - y_pred, groups, true_positive_rate), abs=1e-12)
+
+
+def test_equal_opportunity_on_compas_low_risk_is_the_21_point_fpr_gap():
+    y_true, y_pred, race, _ = _compas_two()
+    # being rated low risk among those who did not reoffend: 1 − FPR, 55.2% vs 76.5%
+    assert equal_opportunity_difference(1 - y_true, 1 - y_pred, race) == pytest.approx(
+        0.214, abs=0.002)
+
+
 def test_definitions_hand_computed():
     y_true = [1, 1, 0, 0, 1, 1, 0, 0]
     y_pred = [1, 1, 1, 0, 1, 0, 0, 0]
@@ -484,6 +504,34 @@ def test_reliability_table_agrees_with_sklearn(seed):
                                        abs=1e-12)
 
 
+def test_worst_group_ece_does_not_call_two_equally_miscalibrated_groups_calibrated():
+    # both groups get score 0.9 and half of each reoffends: each ECE is 0.4, the gap is 0
+    y_true = [1, 0] * 10
+    y_prob = [0.9] * 20
+    groups = ["a"] * 10 + ["b"] * 10
+    ece = ece_by_group(y_true, y_prob, groups)
+    assert ece.max() - ece.min() == pytest.approx(0.0, abs=1e-12)
+    assert worst_group_ece(y_true, y_prob, groups) == pytest.approx(0.4, abs=1e-12)
+    # and a calibrated score is near 0 in every group
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0, 1, 40_000)
+    g = rng.choice(["a", "b"], 40_000)
+    assert worst_group_ece(rng.binomial(1, p), p, g) < 0.02
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_worst_group_ece_is_the_largest_per_group_ece(seed):
+    rng = np.random.default_rng(seed)
+    n = 1500
+    groups = np.array(["a", "b", "c"])[rng.integers(0, 3, n)]
+    y_prob = rng.beta(2, 3, n)
+    y_true = rng.binomial(1, y_prob ** (1 + (groups == "c")))  # group c miscalibrated
+    per_group = [expected_calibration_error(y_true[groups == g], y_prob[groups == g])
+                 for g in ("a", "b", "c")]
+    assert worst_group_ece(y_true, y_prob, groups) == pytest.approx(max(per_group), abs=1e-12)
+    assert max(per_group) == per_group[2]
+
+
 def test_calibration_bad_input():
     with pytest.raises(ValueError, match="probabilities in"):
         calibration_by_group([0, 1], [0.2, 1.2], ["a", "b"])
@@ -503,6 +551,19 @@ def test_consistency_hand_computed():
     # k=2: 0 -> {1, 2}, 1 -> {0, 2}, 2 -> {3, 1}, 3 -> {2, 1}; y = [1, 1, 0, 0]
     # |1 - 0.5| + |1 - 0.5| + |0 - 0.5| + |0 - 0.5| = 2 -> 1 - 2/4
     assert consistency(X, [1, 1, 0, 0], n_neighbors=2) == 0.5
+
+
+def test_consistency_depends_on_the_features_that_define_similar():
+    """A rule that decides by group alone looks consistent when the group is in X (neighbours
+    share the group) and inconsistent when X holds only a task feature unrelated to it."""
+    rng = np.random.default_rng(0)
+    n = 400
+    group = rng.integers(0, 2, n)
+    skill = rng.normal(size=n)
+    decision = group  # decides by group, ignores skill
+    with_group = np.column_stack([skill, 10 * group])
+    assert consistency(with_group, decision) == 1.0
+    assert consistency(skill[:, None], decision) < 0.7
 
 
 def test_consistency_bad_input():

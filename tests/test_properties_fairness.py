@@ -82,6 +82,7 @@ CASES = {
                          names={"b": ("arrays",), "a": ("arrays",)}),
     "calibration_by_group": Case(F.calibration_by_group, _probs(), _CAL),
     "ece_by_group": Case(F.ece_by_group, _probs(), _CAL),
+    "worst_group_ece": Case(F.worst_group_ece, _probs(), _CAL),
     "expected_calibration_error": Case(F.expected_calibration_error, _probs().map(
         lambda d: {"y_true": d["y_true"], "y_prob": d["y_prob"]}),
         {"y_true": LABELS, "y_prob": PROBS, "n_bins": ("int",)}),

@@ -162,40 +162,44 @@ q1 = ValueProblem(
 
 q2 = ValueProblem(
     id="fairness_metrics.q2",
-    prompt=("A critic says COMPAS violates *equal opportunity*. Measure it: store the equal "
-            "opportunity difference of \"higher risk\" between Black and white defendants, as a "
-            "fraction, in `eo_gap`."),
+    prompt=("A critic says COMPAS violates *equal opportunity*. Hardt et al. (2016) define it on "
+            "the *advantaged* outcome: here, being rated low risk (`1 - higher_risk`) among the "
+            "defendants who did not reoffend (`1 - recid`). Store the equal opportunity "
+            "difference between Black and white defendants, as a fraction, in `eo_gap`."),
     variables=("eo_gap",),
     hints=(
-        "Equal opportunity compares the true positive rate, P(ŷ=1 | y=1): among people who did "
-        "reoffend, how often were they labelled higher risk?",
-        "`equal_opportunity_difference(recid, higher_risk, race)`, or the difference of the "
-        "`tpr` column of `group_report(recid, higher_risk, race, zero_division=np.nan)`.",
+        "Equal opportunity compares the true positive rate, P(ŷ=1 | y=1), with y = 1 the outcome "
+        "that merits the favourable decision: among people who did *not* reoffend, how often "
+        "was each group rated low risk?",
+        "`equal_opportunity_difference(1 - recid, 1 - higher_risk, race)`. It equals the gap "
+        "in false positive rates of \"higher risk\", since P(low | no reoffence) = 1 − FPR.",
     ),
-    solution_code="eo_gap = equal_opportunity_difference(recid, higher_risk, race)",
+    solution_code="eo_gap = equal_opportunity_difference(1 - recid, 1 - higher_risk, race)",
     wrong_code=(
-        "eo_gap = equalized_odds_difference(recid, higher_risk, race)",
+        "eo_gap = equal_opportunity_difference(recid, higher_risk, race)",
         "eo_gap = demographic_parity_difference(recid, higher_risk, race)",
         "eo_gap = predictive_parity_difference(recid, higher_risk, race)",
-        "eo_gap = 100 * equal_opportunity_difference(recid, higher_risk, race)",
-        "r = group_report(recid, higher_risk, race, zero_division=np.nan)\n"
-        "eo_gap = r.loc['Caucasian', 'tpr'] - r.loc['African-American', 'tpr']",
+        "eo_gap = 100 * equal_opportunity_difference(1 - recid, 1 - higher_risk, race)",
+        "r = group_report(1 - recid, 1 - higher_risk, race, zero_division=np.nan)\n"
+        "eo_gap = r.loc['African-American', 'tpr'] - r.loc['Caucasian', 'tpr']",
     ),
     setup_code=_SETUP,
-    expected=lambda: _gap("tpr"),
+    expected=lambda: _gap("fpr"),
     rel_tol=1e-6,
     known_wrong=(
-        (lambda: _gap("fpr"),
-         "that is the false positive rate gap, the other half of *equalized odds* (here the "
-         "larger one). Equal opportunity looks only at people with y = 1: the TPR."),
+        (lambda: _gap("tpr"),
+         "that is the true positive rate gap of \"higher risk\": equal opportunity on the "
+         "*harmful* label (flagged among those who reoffended). Hardt et al. condition on the "
+         "advantaged outcome: being rated low risk among those who did not reoffend, "
+         "`equal_opportunity_difference(1 - recid, 1 - higher_risk, race)`."),
         (lambda: _gap("selection_rate"),
          "that is the gap in how often each group is labelled higher risk at all: demographic "
          "parity, which ignores whether people reoffended."),
         (lambda: _gap("ppv"),
          "that is the PPV gap (predictive parity): it conditions on the *prediction*. Equal "
-         "opportunity conditions on the *outcome* y = 1."),
-        (lambda: 100 * _gap("tpr"), "that is in percentage points; store a fraction."),
-        (lambda: -_gap("tpr"),
+         "opportunity conditions on the *outcome*: here, not reoffending."),
+        (lambda: 100 * _gap("fpr"), "that is in percentage points; store a fraction."),
+        (lambda: -_gap("fpr"),
          "the size is right but the sign is not: a difference between groups is reported as "
          "max − min, a non-negative number."),
     ),
@@ -253,16 +257,19 @@ q4 = register(ChoiceProblem(
         "flag, a missed opportunity)? And is the label trustworthy, or itself a product of past "
         "bias?",
         "Label trustworthy + missing a true case is the harm → equal opportunity. Both errors "
-        "harm people's liberty → equalized odds. Labels biased or no label at all, and the "
-        "benefit is exposure or selection itself → demographic parity. Scores read by a "
-        "decision-maker as risk → calibration.",
+        "harm people (liberty, safety) → equalized odds. Labels biased or no label at all, and "
+        "the benefit is exposure or selection itself → demographic parity. Scores read by a "
+        "decision-maker as risk → calibration. Where two are defensible, say what each gives "
+        "up.",
     ),
-    solution_code=('screening = "equal opportunity"\nsentencing = "equalized odds"\n'
-                   'hiring = "demographic parity"\nlending = "equal opportunity"\n'
+    solution_code=('screening = "equal opportunity"\n'
+                   'sentencing = "equalized odds"  # or "calibration": say which you give up\n'
+                   'hiring = "demographic parity"\n'
+                   'lending = "equal opportunity"  # or "calibration"\n'
                    'advertising = "demographic parity"'),
     wrong_code=(
         'screening = sentencing = hiring = lending = advertising = "demographic parity"',
-        'screening = "equal opportunity"\nsentencing = "calibration"\n'
+        'screening = "equal opportunity"\nsentencing = "demographic parity"\n'
         'hiring = "demographic parity"\nlending = "equal opportunity"\n'
         'advertising = "demographic parity"',
         'screening = "equal opportunity"\nsentencing = "equalized odds"\n'
@@ -279,7 +286,7 @@ q4 = register(ChoiceProblem(
     options=DEFINITIONS,
     accepted={
         "screening": frozenset({"equal opportunity"}),
-        "sentencing": frozenset({"equalized odds"}),
+        "sentencing": frozenset({"equalized odds", "calibration", "predictive parity"}),
         "hiring": frozenset({"demographic parity"}),
         "lending": frozenset({"equal opportunity", "calibration"}),
         "advertising": frozenset({"demographic parity"}),
@@ -300,12 +307,17 @@ q4 = register(ChoiceProblem(
     why={
         "screening": "In screening, prevalence really differs between groups and a missed "
                      "disease is the serious harm (a false alarm costs a follow-up scan).",
-        "sentencing": "In sentencing, a false positive costs an innocent person liberty and a "
-                      "false negative costs public safety: both errors matter, and by "
-                      "Chouldechova's identity a calibrated score cannot equalize them.",
+        "sentencing": "In sentencing, a false positive costs a person liberty and a false "
+                      "negative costs public safety, and the judge reads the score as a risk. "
+                      "Defensible: equalized odds (share both errors) or calibration (a score "
+                      "means the same risk in every group; predictive parity is its version "
+                      "for the \"higher risk\" flag); by Chouldechova's identity, with unequal "
+                      "base rates you cannot have both.",
         "hiring": "In hiring, the labels are past hiring decisions, biased by history (think of "
-                  "Amazon's model), so metrics that trust the label inherit the bias; the "
-                  "four-fifths rule is the legal yardstick.",
+                  "Amazon's model), so metrics that trust the label inherit the bias. The US "
+                  "Uniform Guidelines' four-fifths rule (29 CFR 1607.4(D)) compares selection "
+                  "rates: a rule of thumb for evidence of adverse impact, not a legal "
+                  "threshold.",
         "lending": "In lending, the label (repaid) is observed for approved loans and the "
                    "harm is a creditworthy applicant refused; lenders also need the score to "
                    "mean the same risk for everyone.",
@@ -314,9 +326,14 @@ q4 = register(ChoiceProblem(
     },
     praise={
         "screening": "equal TPR means sick people are found equally often in every group.",
-        "sentencing": "equal FPR and FNR share both errors; it costs calibration when base "
-                      "rates differ.",
-        "hiring": "equal selection rates (four-fifths rule) do not trust biased labels.",
+        "sentencing": "equalized odds shares both errors equally but gives up calibration "
+                      "when base rates differ (the same score then means a different risk by "
+                      "group); calibration (or predictive parity, for the flag) keeps the "
+                      "score's meaning for the judge but leaves the group with the higher base "
+                      "rate more false positives (ProPublica's finding). Both are defended "
+                      "(notebook 02, the COMPAS case pack): say which you give up and why.",
+        "hiring": "equal selection rates (the four-fifths rule is their ratio) do not trust "
+                  "biased labels.",
         "lending": "equal opportunity (Hardt et al.'s FICO study) protects creditworthy "
                    "applicants; calibration keeps risk comparable: both are defended.",
         "advertising": "equal exposure to opportunities, with no label needed.",

@@ -1,4 +1,5 @@
-"""Calibration within groups: reliability tables and the expected calibration error (ECE)."""
+"""Calibration within groups: reliability tables, the expected calibration error (ECE) per group,
+and the worst group's ECE as one number (0 when every group is calibrated)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["calibration_by_group", "ece_by_group", "expected_calibration_error"]
+__all__ = ["calibration_by_group", "ece_by_group", "expected_calibration_error", "worst_group_ece"]
 
 
 def _probabilities(values: object, name: str = "y_prob") -> np.ndarray:
@@ -73,7 +74,8 @@ def calibration_by_group(y_true, y_prob, sensitive, *, n_bins: int = 10) -> pd.D
 
 
 def ece_by_group(y_true, y_prob, sensitive, *, n_bins: int = 10) -> pd.Series:
-    """Expected calibration error per group: ECE_g = Σ_b (n_gb/n_g)·|acc_gb − conf_gb|."""
+    """Expected calibration error per group: ECE_g = Σ_b (n_gb/n_g)·|acc_gb − conf_gb|, with
+    acc_gb the fraction of positives (mean y) and conf_gb the mean ``y_prob`` in bin b of g."""
     table = calibration_by_group(y_true, y_prob, sensitive, n_bins=n_bins)
     gap = (table["fraction_positive"] - table["mean_predicted"]).abs() * table["n"]
     level = list(range(table.index.nlevels))
@@ -90,3 +92,12 @@ def expected_calibration_error(y_true, y_prob, *, n_bins: int = 10) -> float:
     yt = _binary(y_true, "y_true")
     return float(ece_by_group(yt, y_prob, np.zeros(len(yt), dtype=np.int8),
                               n_bins=n_bins).iloc[0])
+
+
+def worst_group_ece(y_true, y_prob, sensitive, *, n_bins: int = 10) -> float:
+    """Calibration within groups as one number: max_g ECE_g; 0 only if every group is calibrated.
+
+    Not the gap max_g ECE_g − min_g ECE_g: two groups that are equally miscalibrated have a gap
+    of 0 but are not calibrated (Kleinberg et al., 2017, require calibration in *each* group).
+    """
+    return float(ece_by_group(y_true, y_prob, sensitive, n_bins=n_bins).max())

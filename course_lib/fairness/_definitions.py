@@ -59,7 +59,12 @@ def demographic_parity_ratio(y_true, y_pred, sensitive) -> float:
 
 def equal_opportunity_difference(y_true, y_pred, sensitive) -> float:
     """Equal opportunity gap (Hardt et al., 2016): max_g TPR(g) − min_g TPR(g),
-    TPR(g) = P(ŷ=1 | y=1, g)."""
+    TPR(g) = P(ŷ=1 | y=1, g).
+
+    Hardt et al. define it on the *advantaged* outcome: y = 1 must be the outcome that merits
+    the favourable decision ŷ = 1 (repaid, qualified). Where 1 is the harmful label (reoffended,
+    flagged high risk), pass ``1 - y_true`` and ``1 - y_pred``: the gap is then the FPR gap.
+    """
     return _gap(y_true, y_pred, sensitive, "tpr", "equal opportunity")
 
 

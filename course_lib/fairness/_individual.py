@@ -15,6 +15,12 @@ def consistency(X, y_pred, *, n_neighbors: int = 5) -> float:
     kNN(i) are the k nearest *other* rows of ``X`` (Euclidean, scikit-learn's NearestNeighbors;
     scale the features first). 1 means every decision agrees with its neighbours'. AIF360's
     version counts each row as its own neighbour; this one does not.
+
+    A proxy for Dwork et al.'s (2012) individual fairness, which asks that D(f(x), f(x')) ≤
+    d(x, x') under a *task-specific* similarity metric d: here d is the Euclidean distance on
+    ``X``, so ``X`` should hold only the features that make two people similar for the task.
+    Leave out the protected attribute and its obvious proxies, or a model that decides by group
+    scores as consistent (neighbours then share the group).
     """
     import numpy as np
     from sklearn.neighbors import NearestNeighbors
