@@ -7,8 +7,8 @@ alternately, so a slow spell of a shared machine slows both:
 - ``group_report`` on 1,000,000 rows and 4 string groups against fairlearn's ``MetricFrame`` and
   against the one-pass floor (factorise the groups, one ``bincount`` of the confusion cells);
   target: within 1.5x of the floor;
-- ``integrated_gradients`` against captum's ``IntegratedGradients`` (riemann_trapezoid, same
-  steps) on one CNN batch; target: within 1.5x of captum;
+- ``integrated_gradients`` against captum's ``IntegratedGradients`` (riemann_middle, the
+  midpoint rule course_lib uses, same steps) on one CNN batch; target: within 1.5x of captum;
 - one DP-SGD step written out (``dp_sgd_step``) against Opacus's (GradSampleModule + DPOptimizer)
   on the same MLP and batch; target: within 2x of Opacus.
 
@@ -106,7 +106,7 @@ def integrated_gradients_row() -> dict:
 
     def theirs():
         return captum_ig.attribute(x, baselines=torch.zeros_like(x), target=target,
-                                   n_steps=steps, method="riemann_trapezoid")
+                                   n_steps=steps, method="riemann_middle")
 
     agree = bool(torch.allclose(ours(), theirs(), rtol=0, atol=1e-6))
     return {"what": "integrated_gradients, CNN 16/32 channels, 32 images, 64 steps",

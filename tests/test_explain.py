@@ -1,6 +1,9 @@
+import math
+
 import pytest
 import torch
 from captum.attr import InputXGradient, IntegratedGradients, NoiseTunnel, Saliency
+from torch import nn
 
 from course_lib.explain import (
     _gradients,
@@ -109,14 +112,14 @@ def _random_nets():
 
 
 @pytest.mark.parametrize("case", [0, 1])
-@pytest.mark.parametrize("steps", [2, 16, 64])
+@pytest.mark.parametrize("steps", [2, 7, 16, 64])
 def test_integrated_gradients_equals_captum(case, steps):
     model, x = _random_nets()[case]
     target = torch.arange(x.shape[0]) % 3
     baseline = 0.1 * torch.ones_like(x[:1])
     ours = integrated_gradients(model, x, baseline, target, steps=steps)
     theirs, delta = IntegratedGradients(model).attribute(
-        x, baseline.expand_as(x), target=target, n_steps=steps, method="riemann_trapezoid",
+        x, baseline.expand_as(x), target=target, n_steps=steps, method="riemann_middle",
         return_convergence_delta=True)
     assert ours.shape == x.shape and ours.dtype == torch.float64
     torch.testing.assert_close(ours, theirs, rtol=0, atol=1e-6)
@@ -150,13 +153,79 @@ def test_completeness_gap_vanishes_as_steps_grow(case):
     assert gaps[2] < 2e-3 * max(1.0, float(rise.abs().max()))
 
 
-def test_completeness_of_a_linear_model_is_exact_up_to_the_rule():
-    # f linear: every gradient along the path is w, so IG = (1 − 1/steps)·w·(x − b)
+def test_completeness_of_a_linear_model_is_exact():
+    # f linear: every gradient along the path is w, and the weights sum to 1, so IG = w·(x − b)
     model = MLP(3, hidden=(), n_classes=2).double()
     x = torch.randn(4, 3, dtype=torch.float64)
-    ig = integrated_gradients(model, x, target=1, steps=10)
-    expected = 0.9 * model.net[0].weight[1].detach() * x
-    torch.testing.assert_close(ig, expected)
+    for steps in (2, 10, 33):
+        ig = integrated_gradients(model, x, target=1, steps=steps)
+        torch.testing.assert_close(ig, model.net[0].weight[1].detach() * x, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("steps", [2, 3, 7, 10, 64, 100, 999, 4096])
+def test_ig_weights_are_the_midpoint_rule_and_sum_to_one(steps):
+    alphas, weights = _gradients._ig_weights(steps, torch.float64)
+    k = torch.arange(steps, dtype=torch.float64)
+    torch.testing.assert_close(alphas, (k + 0.5) / steps, rtol=0, atol=0)
+    assert bool((weights == 1 / steps).all())
+    assert abs(math.fsum(weights.tolist()) - 1) <= 2 ** -52  # 1 up to the rounding of 1/steps
+    assert 0 < float(alphas.min()) and float(alphas.max()) < 1
+
+
+def _smooth_nets():
+    """Random tanh and softplus MLPs (float64) with inputs far enough from the zero baseline."""
+    nets = []
+    for seed in range(3):
+        for act in (nn.Tanh, nn.Softplus):
+            torch.manual_seed(seed)
+            net = nn.Sequential(nn.Linear(6, 16), act(), nn.Linear(16, 16), act(),
+                                nn.Linear(16, 4)).double().eval()
+            x = 2 * torch.randn(5, 6, dtype=torch.float64,
+                                generator=torch.Generator().manual_seed(100 + seed))
+            nets.append((f"{act.__name__} seed {seed}", net, x))
+    return nets
+
+
+def _rise(model, x, target):
+    with torch.no_grad():
+        return (model(x) - model(torch.zeros_like(x))).gather(1, target[:, None])[:, 0]
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_completeness_gap_of_a_smooth_network_is_small_at_200_steps(case):
+    _, model, x = _smooth_nets()[case]
+    target = model(x).argmax(1)
+    gap = completeness_gap(model, x, integrated_gradients(model, x, target=target, steps=200))
+    assert bool((gap.abs() < 1e-3 * _rise(model, x, target).abs()).all())
+
+
+@pytest.mark.parametrize("case", range(6))
+def test_completeness_gap_of_a_smooth_network_falls_as_one_over_steps_squared(case):
+    # the midpoint rule's error is −f''·h²/24 summed over the pieces: doubling steps divides it
+    # by about 4 (the old rule, captum's riemann_trapezoid, only by about 2: see below)
+    _, model, x = _smooth_nets()[case]
+    target = model(x).argmax(1)
+    gaps = [completeness_gap(model, x, integrated_gradients(model, x, target=target, steps=s))
+            for s in (16, 32, 64)]
+    for coarse, fine in zip(gaps[:-1], gaps[1:], strict=True):
+        ratio = coarse / fine
+        assert bool(((ratio >= 3) & (ratio <= 5)).all()), ratio
+
+
+def test_captums_riemann_trapezoid_falls_short_by_one_over_steps():
+    # why the rule changed: those weights sum to 1 − 1/steps, so even a linear model shows a
+    # relative gap of −1/steps, where the midpoint rule is exact
+    model = MLP(3, hidden=(), n_classes=2).double()
+    x = torch.randn(4, 3, dtype=torch.float64)
+    target = torch.ones(4, dtype=torch.long)
+    rise = _rise(model, x, target)
+    for steps in (8, 32, 64):
+        _, delta = IntegratedGradients(model).attribute(
+            x, torch.zeros_like(x), target=target, n_steps=steps, method="riemann_trapezoid",
+            return_convergence_delta=True)
+        torch.testing.assert_close(delta / rise, torch.full_like(rise, -1 / steps))
+        ours = completeness_gap(model, x, integrated_gradients(model, x, target=1, steps=steps))
+        torch.testing.assert_close(ours, torch.zeros_like(ours), rtol=0, atol=1e-14)
 
 
 def test_integrated_gradients_leaves_model_and_inputs_alone(cnn):
