@@ -72,7 +72,7 @@ REGISTRY: dict[str, Dataset] = {
         name="german_credit",
         files={
             "german_credit.csv.gz": (
-                "4941692c1951df8b8155be3078f68bb8a68af7d5eaca826aafec33c4889f660d"
+                "0ef98fa9bec80ac2febe6ea3adf5eb31a2422bc63c78e8192495f509657665f2"
             ),
         },
         title="Statlog German Credit (UCI)",
@@ -106,8 +106,9 @@ class DatasetIntegrityError(OSError):
 
 
 # Column types of each shipped CSV.  Categorical columns map to an explicit category order
-# (ordinal scales; German credit ones in the order of the original UCI codes), or to None
-# for "sorted unique values".
+# (ordinal scales; German credit ones in the order of the original codes, decoded by
+# Grömping's 2019 corrected code table, see datasets/build.py), or to None for "sorted unique
+# values".
 _INT = "int64"
 _FLOAT = "float64"
 _TEXT = "str"
@@ -153,41 +154,48 @@ _SCHEMAS: dict[str, dict[str, object]] = {
     },
     "german_credit": {
         "checking_status": (
+            "no checking account",
             "... < 0 DM",
             "0 <= ... < 200 DM",
-            "... >= 200 DM / salary assignments for at least 1 year",
-            "no checking account",
+            "... >= 200 DM / salary for at least 1 year",
         ),
         "duration": _INT,
         "credit_history": None,
         "purpose": None,
         "credit_amount": _INT,
         "savings": (
+            "unknown/no savings account",
             "... < 100 DM",
             "100 <= ... < 500 DM",
             "500 <= ... < 1000 DM",
-            ".. >= 1000 DM",
-            "unknown/ no savings account",
+            "... >= 1000 DM",
         ),
-        "present_employment": (
-            "unemployed",
-            "... < 1 year",
-            "1 <= ... < 4 years",
-            "4 <= ... < 7 years",
-            ".. >= 7 years",
-        ),
-        "installment_rate": _INT,
+        "present_employment": ("unemployed", "< 1 yr", "1 <= ... < 4 yrs", "4 <= ... < 7 yrs",
+                               ">= 7 yrs"),
+        # instalments as a share of disposable income: code 1 is the HIGHEST burden
+        "installment_rate": (">= 35%", "25 <= ... < 35%", "20 <= ... < 25%", "< 20%"),
         "personal_status": None,
         "sex": None,
         "other_debtors": None,
-        "present_residence_since": _INT,
-        "property": None,
+        "present_residence_since": ("< 1 yr", "1 <= ... < 4 yrs", "4 <= ... < 7 yrs",
+                                    ">= 7 yrs"),
+        "property": (
+            "unknown / no property",
+            "car or other",
+            "building soc. savings agr./life insurance",
+            "real estate",
+        ),
         "age": _INT,
         "installment_plans": None,
         "housing": None,
-        "number_of_existing_credits": _INT,
-        "job": None,
-        "number_of_people_liable_for": _INT,
+        "number_of_existing_credits": ("1", "2-3", "4-5", ">= 6"),
+        "job": (
+            "unemployed/unskilled - non-resident",
+            "unskilled - resident",
+            "skilled employee/official",
+            "manager/self-empl./highly qualif. employee",
+        ),
+        "number_of_people_liable_for": ("0 to 2", "3 or more"),
         "telephone": _BOOL,
         "foreign_worker": _BOOL,
         "credit": ("good", "bad"),
@@ -383,7 +391,7 @@ def load_adult() -> pd.DataFrame:
 
 
 def load_german_credit() -> pd.DataFrame:
-    """Statlog German credit (1,000 rows) with decoded, readable values."""
+    """Statlog German credit (1,000 rows), decoded by Grömping's (2019) corrected code table."""
     return _read("german_credit")
 
 

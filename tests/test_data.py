@@ -172,22 +172,75 @@ def test_adult_dtypes_and_values(frames: dict[str, pd.DataFrame]) -> None:
 
 def test_german_credit_dtypes_and_values(frames: dict[str, pd.DataFrame]) -> None:
     german = frames["german_credit"]
-    for column in ["duration", "credit_amount", "installment_rate", "present_residence_since",
-                   "age", "number_of_existing_credits", "number_of_people_liable_for"]:
+    for column in ["duration", "credit_amount", "age"]:
         assert german[column].dtype == "int64", column
     for column in ["telephone", "foreign_worker"]:
         assert german[column].dtype == "bool", column
     assert german["credit"].value_counts().to_dict() == {"good": 700, "bad": 300}
-    assert set(german["sex"].cat.categories) == {"male", "female"}
-    assert german["sex"].value_counts().to_dict() == {"male": 690, "female": 310}
     assert "status_sex" not in german.columns and "personal_status" in german.columns
-    assert german["foreign_worker"].sum() == 963
-    assert german["checking_status"].cat.categories[-1] == "no checking account"
     for column in german.select_dtypes("category").columns:
         categories = german[column].cat.categories.astype(str)
         assert not categories.str.match(r"A\d+$").any(), f"undecoded codes in {column}"
         assert (categories == categories.str.strip()).all(), column
     assert not german.isna().any().any()
+
+
+def _counts(german: pd.DataFrame, column: str) -> dict:
+    return german[column].value_counts(sort=False).to_dict()
+
+
+def test_german_credit_follows_groempings_corrected_code_table(
+        frames: dict[str, pd.DataFrame]) -> None:
+    """Grömping (2019): the UCI code table is wrong; german.data decoded by her corrected one."""
+    german = frames["german_credit"]
+    # A201/A202: 37 foreign workers (the UCI table had 963)
+    assert german["foreign_worker"].sum() == 37
+    # A91-A94: sex cannot be recovered for A92 (female non-single or male single)
+    assert german.groupby(["personal_status", "sex"], observed=True).size().to_dict() == {
+        ("divorced/separated", "male"): 50, ("married/widowed", "male"): 548,
+        ("non-single (if female) or single (if male)", "unknown"): 310,
+        ("single", "female"): 92}
+    assert _counts(german, "sex") == {"female": 92, "male": 598, "unknown": 310}
+    # instalment rate: code 1 (136 rows) is the highest burden, code 4 (476 rows) the lowest
+    assert list(german["installment_rate"].cat.categories) == [
+        ">= 35%", "25 <= ... < 35%", "20 <= ... < 25%", "< 20%"]
+    assert _counts(german, "installment_rate") == {
+        ">= 35%": 136, "25 <= ... < 35%": 231, "20 <= ... < 25%": 157, "< 20%": 476}
+    # people liable: german.data's 1 (845 rows) is "0 to 2" (Grömping reversed the raw values)
+    assert _counts(german, "number_of_people_liable_for") == {"0 to 2": 845, "3 or more": 155}
+    assert _counts(german, "checking_status") == {
+        "no checking account": 274, "... < 0 DM": 269, "0 <= ... < 200 DM": 63,
+        "... >= 200 DM / salary for at least 1 year": 394}
+    assert _counts(german, "credit_history") == {
+        "all credits at this bank paid back duly": 293,
+        "critical account/other credits elsewhere": 49, "delay in paying off in the past": 40,
+        "existing credits paid back duly till now": 88,
+        "no credits taken/all credits paid back duly": 530}
+    assert _counts(german, "savings") == {
+        "unknown/no savings account": 603, "... < 100 DM": 103, "100 <= ... < 500 DM": 63,
+        "500 <= ... < 1000 DM": 48, "... >= 1000 DM": 183}
+    assert _counts(german, "property")["real estate"] == 154
+    assert _counts(german, "housing") == {"for free": 179, "own": 108, "rent": 713}
+    assert _counts(german, "purpose")["others"] == 234 and "education" not in _counts(
+        german, "purpose")
+    assert _counts(german, "present_residence_since") == {
+        "< 1 yr": 130, "1 <= ... < 4 yrs": 308, "4 <= ... < 7 yrs": 149, ">= 7 yrs": 413}
+    assert _counts(german, "number_of_existing_credits") == {"1": 633, "2-3": 333, "4-5": 28,
+                                                             ">= 6": 6}
+    # the first row of german.data: A11 6 A34 A43 1169 A65 A75 4 A93 ... 67 ... A201 1
+    first = german.iloc[0]
+    assert (first["checking_status"], first["credit_history"], first["purpose"],
+            first["savings"], first["installment_rate"], first["personal_status"],
+            first["sex"], first["age"], first["foreign_worker"]) == (
+        "no checking account", "all credits at this bank paid back duly",
+        "furniture/equipment", "... >= 1000 DM", "< 20%", "married/widowed", "male", 67,
+        False)
+
+
+def test_german_credit_datasheet_names_the_correction() -> None:
+    text = datasheet("german_credit")
+    assert "Grömping" in text and "Report 4/2019" in text
+    assert "37 of 1,000 applicants are foreign" in text
 
 
 @pytest.mark.parametrize("name", list(REGISTRY))
