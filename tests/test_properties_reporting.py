@@ -63,7 +63,8 @@ CASES = {
     "ai_act_timeline": Case(R.ai_act_timeline, st.just({"as_of": "2026-01-01"}),
                             {"as_of": ("str",)}),
 }
-EXEMPT = {"appeal_path": "no arguments", "gdpr_art22": "no arguments",
+EXEMPT = {"ai_act_penalties": "no arguments", "appeal_path": "no arguments",
+          "gdpr_art22": "no arguments",
           "load_checklist": "no arguments", "nist_ai_rmf": "no arguments",
           "regulation": "no arguments", "scenarios": "no arguments"}
 

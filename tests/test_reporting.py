@@ -317,19 +317,120 @@ def test_checklist_gaps_by_owner_and_set_status():
 
 # ---- regulation -----------------------------------------------------------------------------
 def test_ai_act_dates_as_of_the_stated_date():
-    assert reporting.AS_OF == "2026-11-23"
+    """The Act as amended by the Digital Omnibus on AI (Council press release, 29 June 2026)."""
+    assert reporting.AS_OF == "2026-12-03"
     tl = reporting.ai_act_timeline()
     assert tl["date"].tolist() == ["2024-08-01", "2025-02-02", "2025-08-02", "2026-08-02",
-                                   "2027-08-02"]
-    assert tl["status"].tolist() == ["applies"] * 4 + ["from 2027-08-02"]
-    assert tl["note"].astype(bool).tolist() == [False, False, False, True, True]
-    assert all("proposal" in n and "not verified" in n for n in tl["note"] if n)
+                                   "2026-12-02", "2027-08-02", "2027-12-02", "2028-08-02"]
+    assert tl["status"].tolist() == ["applies"] * 5 + [
+        "from 2027-08-02", "from 2027-12-02", "from 2028-08-02"]
+    note = dict(zip(tl["id"], tl["note"], strict=True))
+    # Annex III (credit scoring) moved from the 2024 text's 2026-08-02, Annex I from 2027-08-02
+    assert note["annex_iii"] == "moved from 2026-08-02 by the Digital Omnibus"
+    assert note["annex_i"] == "moved from 2027-08-02 by the Digital Omnibus"
+    assert note["sandboxes"] == "moved from 2026-08-02 by the Digital Omnibus"
+    assert note["new_prohibitions"] == "added by the Digital Omnibus"
+    # GPAI rules, the prohibitions of 2025 and Art. 50 keep their dates
+    assert note["gpai"] == note["prohibitions"] == note["general"] == ""
+    assert all(tl["source"].str.len() > 0)
+    assert all("Council press release, 29 June 2026" in src
+               for src, n in zip(tl["source"], tl["note"], strict=True) if n)
     early = reporting.ai_act_timeline("2025-03-01")
     assert early["status"].tolist()[:3] == ["applies", "applies", "from 2025-08-02"]
+    before_omnibus_milestone = reporting.ai_act_timeline("2026-12-01")
+    assert before_omnibus_milestone.set_index("id").loc["new_prohibitions", "status"] == (
+        "from 2026-12-02")
     with pytest.raises(ValueError, match="as_of must be an ISO date"):
         reporting.ai_act_timeline("23/11/2026")
+
+
+def test_the_omnibus_is_law_with_its_procedure_and_sources():
     omnibus = reporting.regulation()["ai_act"]["omnibus"]
-    assert "proposed" in omnibus and "could not be verified" in omnibus
+    assert (omnibus["proposed"], omnibus["provisionally_agreed"], omnibus["parliament_endorsed"],
+            omnibus["council_adopted"]) == ("2025-11-19", "2026-05-07", "2026-06-16",
+                                            "2026-06-29")
+    assert omnibus["council_adopted"] <= reporting.AS_OF
+    text = omnibus["text"]
+    assert "adopted it on 29 June 2026" in text and "not a proposal" in text
+    assert "could not be verified" not in text
+    for date in ("2 December 2027", "2 August 2028", "2 December 2026", "2 August 2027"):
+        assert date in text
+    assert any("29 June 2026" in s and "Council" in s for s in omnibus["sources"])
+    assert omnibus["official_journal"].startswith(
+        "Official Journal reference not confirmed as of 3 December 2026")
+
+
+def test_the_data_file_is_consistent():
+    data = reporting.regulation()
+    milestones = data["ai_act"]["milestones"]
+    dates = [m["date"] for m in milestones]
+    assert dates == sorted(dates) and len({m["id"] for m in milestones}) == len(milestones)
+    for m in milestones:
+        assert m["change"] in ("", "moved", "new"), m["id"]
+        assert ("moved_from" in m) == (m["change"] == "moved"), m["id"]
+        if m["change"] == "moved":
+            assert m["moved_from"] < m["date"], m["id"]
+    assert data["ai_act"]["gpai"]["threshold_flop"] == 1e25
+    gpai = data["ai_act"]["gpai"]
+    assert "10^25" in gpai["text"] and "Art. 51(2)" in gpai["text"] and "51-55" in gpai["title"]
+    assert "always be considered to be high-risk" in data["ai_act"]["art6_3"]["text"]
+
+
+def test_penalties_and_the_fines_listed_with_their_tier():
+    fines = reporting.ai_act_penalties()
+    assert fines["articles"].tolist() == ["Art. 99(3)", "Art. 99(4)", "Art. 99(5)", "Art. 101(1)"]
+    assert fines.loc["Prohibited practices (Art. 5)"].tolist() == [35.0, 7.0, "Art. 99(3)"]
+    assert ("Fines up to EUR 35 million or 7% of worldwide annual turnover, whichever is higher "
+            "(Art. 99(3))") in reporting.obligations("unacceptable")
+    assert ("Fines up to EUR 15 million or 3% of worldwide annual turnover, whichever is higher "
+            "(Art. 99(4))") in reporting.obligations("high")
+    assert not any("Fines" in o for o in reporting.obligations("limited"))
+
+
+def test_emotion_recognition_is_high_risk_not_limited():
+    """Fact-check item 12: Annex III 1(c) makes emotion recognition high-risk; Art. 50(3) adds a
+    duty to inform, it does not make it a transparency-tier system."""
+    assert any("emotion recognition" in e and "Annex III 1-2" in e
+               for e in reporting.ai_act_tier("high").examples)
+    assert not any("emotion" in e for e in reporting.ai_act_tier("limited").examples)
+
+
+def _nb10_markdown():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks/10_accountability_and_regulation.ipynb"
+    cells = json.loads(path.read_text())["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
+
+
+_MONTHS = ("January February March April May June July August September October November "
+           "December").split()
+
+
+def _dates_in(text):
+    """ISO dates and "2 December 2027" / "December 2027" in text, as (year, month, day or 0)."""
+    iso = re.findall(r"\b(\d{4})-(\d{2})-(\d{2})\b", text)
+    found = {(int(y), int(m), int(d)) for y, m, d in iso}
+    month = "|".join(_MONTHS)
+    for d, mon, y in re.findall(rf"(?:\b(\d{{1,2}}) )?\b({month}) (\d{{4}})\b", text):
+        found.add((int(y), _MONTHS.index(mon) + 1, int(d or 0)))
+    return found
+
+
+def test_notebook_10_states_only_dates_that_the_data_file_holds():
+    """One source per fact: every date in notebook 10's prose is in regulation.toml, so a date
+    changed there cannot survive as a hand-typed copy in the notebook."""
+    from course_lib.reporting._regulation import _FILE
+
+    held = _dates_in(_FILE.read_text())
+    held |= {(y, m, 0) for y, m, _ in held}  # "December 2027" names a month the file holds
+    assert (2027, 12, 2) in held and (2026, 6, 29) in held
+    for text in _nb10_markdown():
+        stray = _dates_in(text) - held
+        assert not stray, f"notebook 10 states dates that regulation.toml lacks: {stray}"
+    assert _dates_in("from 2 December 2027 (moved from 2026-08-02), by June 2026") == {
+        (2027, 12, 2), (2026, 8, 2), (2026, 6, 0)}
 
 
 def test_ai_act_tiers_and_obligations():

@@ -1,6 +1,7 @@
-"""Regulation as data: the EU AI Act's tiers and dates, GDPR Art. 22, the NIST AI RMF.
+"""Regulation as data: the EU AI Act's tiers, dates and fines, GDPR Art. 22, the NIST AI RMF.
 
-Every date is "as of" ``AS_OF``; the text lives in course_lib/regulation.toml. Nothing here is
+Every date is "as of" ``AS_OF``; the text lives in course_lib/regulation.toml, the AI Act as
+amended by the Digital Omnibus on AI (adopted by the Council on 29 June 2026). Nothing here is
 legal advice: it is a map of the rules for a course, to be checked against the current law.
 """
 
@@ -16,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["AS_OF", "TIERS", "RiskTier", "ai_act_tier", "ai_act_timeline", "appeal_path",
-           "gdpr_art22", "nist_ai_rmf", "obligations", "regulation", "scenarios"]
+__all__ = ["AS_OF", "TIERS", "RiskTier", "ai_act_penalties", "ai_act_tier", "ai_act_timeline",
+           "appeal_path", "gdpr_art22", "nist_ai_rmf", "obligations", "regulation", "scenarios"]
 
 _FILE = Path(__file__).resolve().parents[1] / "regulation.toml"
 
@@ -44,9 +45,18 @@ class RiskTier:
     obligations: tuple[str, ...]
 
 
+def _fine(p: dict[str, Any]) -> str:
+    """One maximum fine as an obligation: "Fines up to EUR 35 million or 7% ... (Art. 99(3))"."""
+    return (f"Fines up to EUR {p['max_eur_million']:g} million or {p['max_turnover_pct']:g}% of "
+            f"worldwide annual turnover, whichever is higher ({p['articles']})")
+
+
 def _tiers() -> tuple[RiskTier, ...]:
+    fines = _data()["ai_act"]["penalties"]
     return tuple(RiskTier(t["name"], t["label"], t["articles"], t["summary"],
-                          tuple(t["examples"]), tuple(t["obligations"]))
+                          tuple(t["examples"]),
+                          tuple(t["obligations"])
+                          + tuple(_fine(p) for p in fines if p.get("tier") == t["name"]))
                  for t in _data()["ai_act"]["tiers"])
 
 
@@ -84,25 +94,30 @@ def obligations(tier: str) -> tuple[str, ...]:
 
 def _check_date(value: str, name: str) -> _dt.date:
     if not isinstance(value, str):
-        raise TypeError(f"{name} must be an ISO date string such as '2026-11-23'")
+        raise TypeError(f"{name} must be an ISO date string such as '2026-12-03'")
     try:
         return _dt.date.fromisoformat(value)
     except ValueError:
         raise ValueError(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}") from None
 
 
-#: The timeline's note on a milestone the Digital Omnibus proposal would move.
-_OMNIBUS_NOTE = ("a proposal (Digital Omnibus) would delay some of this; whether it became law "
-                 "was not verified")
+def _change_note(m: dict[str, Any]) -> str:
+    """What the Digital Omnibus did to a milestone: moved it (from which date), added it, or ""."""
+    if m["change"] == "moved":
+        return f"moved from {m['moved_from']} by the Digital Omnibus"
+    if m["change"] == "new":
+        return "added by the Digital Omnibus"
+    return ""
 
 
 def ai_act_timeline(as_of: str = AS_OF) -> pd.DataFrame:
-    """The AI Act's milestones with whether each applies on ``as_of`` under the adopted text.
+    """The AI Act's milestones, as amended by the Digital Omnibus, with whether each applies on
+    ``as_of``.
 
-    Columns: date, what, articles, status under the text adopted in 2024 ("applies" or "from
-    <date>"), and note: where the Digital Omnibus proposal would move the date, that it would
-    and that whether it became law was not verified. The data were checked as of
-    ``AS_OF``; a later ``as_of`` reads the adopted text forward and knows nothing newer.
+    Columns: id, date, what, articles, status ("applies" if date <= as_of, else "from <date>"),
+    note (what the Omnibus changed: "moved from <2024 date> ..." or "added ...") and source. The
+    data were checked as of ``AS_OF``; a later ``as_of`` reads them forward and knows nothing
+    newer.
     """
     import pandas as pd
 
@@ -110,10 +125,22 @@ def ai_act_timeline(as_of: str = AS_OF) -> pd.DataFrame:
     rows = []
     for m in _data()["ai_act"]["milestones"]:
         start = _dt.date.fromisoformat(m["date"])
-        rows.append({"date": m["date"], "what": m["what"], "articles": m["articles"],
+        rows.append({"id": m["id"], "date": m["date"], "what": m["what"],
+                     "articles": m["articles"],
                      "status": "applies" if start <= day else f"from {m['date']}",
-                     "note": (_OMNIBUS_NOTE if m["omnibus_may_change"] else "")})
+                     "note": _change_note(m), "source": m["source"]})
     return pd.DataFrame(rows)
+
+
+def ai_act_penalties() -> pd.DataFrame:
+    """The AI Act's maximum fines (Arts 99 and 101): breach, EUR million, % of turnover, articles.
+
+    The fine is the higher of the two (the lower for SMEs and start-ups, Art. 99(6)).
+    """
+    import pandas as pd
+
+    cols = ["breach", "max_eur_million", "max_turnover_pct", "articles"]
+    return pd.DataFrame(_data()["ai_act"]["penalties"])[cols].set_index("breach")
 
 
 def gdpr_art22() -> dict[str, Any]:
