@@ -323,6 +323,39 @@ def test_ci_matches_bootstrap_ci_with_the_same_draws():
     assert (report["tpr_lo"] <= report["tpr"]).all() and (report["tpr"] <= report["tpr_hi"]).all()
 
 
+def test_ci_of_the_difference_matches_bootstrap_ci_of_the_difference():
+    """With reference= and ci=, <rate>_diff_lo/_hi are bootstrap_ci's bounds of rate(g) −
+    rate(reference) on the same draws; they answer "do the groups differ?", which overlapping
+    per-group intervals do not."""
+    y_true, y_pred, groups, _ = _random_case(4)
+    report = group_report(y_true, y_pred, groups, zero_division=np.nan, reference="w", ci=0.9,
+                          n_resamples=200, random_state=3)
+    for col, group in [("tpr", "x"), ("fpr", "z"), ("selection_rate", "y")]:
+        def stat(yt, yp, g, col=col, group=group):
+            r = group_report(yt, yp, g, zero_division=np.nan)[col]
+            return r[group] - r["w"]
+
+        est, lo, hi = bootstrap_ci(stat, y_true, y_pred, groups, n_resamples=200,
+                                   confidence=0.9, random_state=3)
+        assert report.loc[group, f"{col}_diff"] == pytest.approx(est, abs=1e-12)
+        assert report.loc[group, f"{col}_diff_lo"] == pytest.approx(lo, abs=1e-12)
+        assert report.loc[group, f"{col}_diff_hi"] == pytest.approx(hi, abs=1e-12)
+    assert (report.loc["w", ["tpr_diff_lo", "tpr_diff_hi"]] == 0).all()  # itself: exactly 0
+    assert "tpr_diff_lo" not in group_report(y_true, y_pred, groups, ci=0.9,
+                                             n_resamples=20).columns
+
+
+def test_overlapping_intervals_can_hide_a_real_difference():
+    """Two groups whose own 95% intervals overlap while the interval of their difference
+    excludes 0: overlap is not a test of equality (COMPAS's PPV, notebook 03)."""
+    y_true, y_pred, race, _ = _compas_two()
+    r = group_report(y_true, y_pred, race, zero_division=np.nan, reference="Caucasian",
+                     ci=0.95, n_resamples=1000, random_state=0)
+    black, white = r.loc["African-American"], r.loc["Caucasian"]
+    assert black["ppv_lo"] < white["ppv_hi"]  # the groups' intervals overlap
+    assert black["ppv_diff_lo"] > 0  # yet the difference's interval excludes 0
+
+
 def test_ci_is_seeded_and_off_by_default():
     y_true, y_pred, groups, _ = _random_case(3)
     a = group_report(y_true, y_pred, groups, zero_division=np.nan, ci=0.95, n_resamples=50)

@@ -143,7 +143,10 @@ def group_report(y_true, y_pred, sensitive, *, zero_division: object = "warn",
     percentile-bootstrap bounds ``<rate>_lo`` / ``<rate>_hi`` from ``n_resamples`` resamples of
     the rows drawn with ``np.random.default_rng(random_state)``, the same draws as
     :func:`bootstrap_ci`; resamples where a rate is undefined are dropped, and a bound is NaN
-    when more than half were.
+    when more than half were. With both ``reference`` and ``ci``, ``<rate>_diff_lo`` /
+    ``<rate>_diff_hi`` bound the difference to the reference from the same resamples: the
+    interval to read when asking whether two groups differ (whether their own intervals
+    overlap is not a test).
     """
     import numpy as np
     import pandas as pd
@@ -180,7 +183,8 @@ def group_report(y_true, y_pred, sensitive, *, zero_division: object = "warn",
     if reference is not None:
         report = _add_reference(report, reference, warn=not math.isnan(fill))
     if ci is not None:
-        report = _add_ci(report, count, len(yt), ci, n_resamples, random_state)
+        ref = None if reference is None else list(report.index).index(reference)
+        report = _add_ci(report, count, len(yt), ci, n_resamples, random_state, ref)
     return report
 
 
@@ -210,9 +214,23 @@ def _add_reference(report: pd.DataFrame, reference: object, warn: bool) -> pd.Da
                                                    for s in ("diff", "ratio")]})
 
 
+def _percentile_bounds(r: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of r (B, k): the alpha and 1 − alpha quantiles of its non-NaN values, or NaN
+    where more than half of the B resamples are NaN."""
+    import numpy as np
+
+    valid = ~np.isnan(r)
+    enough = valid.sum(axis=0) >= r.shape[0] / 2
+    lo, hi = np.full(r.shape[1], np.nan), np.full(r.shape[1], np.nan)
+    for j in np.flatnonzero(enough):
+        lo[j], hi[j] = np.quantile(r[valid[:, j], j], [alpha, 1 - alpha])
+    return lo, hi
+
+
 def _add_ci(report: pd.DataFrame, count, n: int, ci: float, n_resamples: int,
-            random_state: int) -> pd.DataFrame:
-    """Append percentile-bootstrap ``<rate>_lo`` / ``<rate>_hi`` columns (rows resampled)."""
+            random_state: int, ref: int | None = None) -> pd.DataFrame:
+    """Append percentile-bootstrap ``<rate>_lo`` / ``<rate>_hi`` columns (rows resampled) and,
+    given the reference row's position ``ref``, ``<rate>_diff_lo`` / ``<rate>_diff_hi``."""
     import numpy as np
 
     rng = np.random.default_rng(random_state)
@@ -221,13 +239,11 @@ def _add_ci(report: pd.DataFrame, count, n: int, ci: float, n_resamples: int,
     alpha = (1 - ci) / 2
     extra = {}
     for col in RATE_COLUMNS:
-        r = rates[col]  # (B, k)
-        valid = ~np.isnan(r)
-        enough = valid.sum(axis=0) >= n_resamples / 2
-        lo, hi = np.full(r.shape[1], np.nan), np.full(r.shape[1], np.nan)
-        for j in np.flatnonzero(enough):
-            lo[j], hi[j] = np.quantile(r[valid[:, j], j], [alpha, 1 - alpha])
-        extra[f"{col}_lo"], extra[f"{col}_hi"] = lo, hi
+        extra[f"{col}_lo"], extra[f"{col}_hi"] = _percentile_bounds(rates[col], alpha)
+    if ref is not None:
+        for col in RATE_COLUMNS:
+            diff = rates[col] - rates[col][:, [ref]]  # (B, k): rate − the reference's rate
+            extra[f"{col}_diff_lo"], extra[f"{col}_diff_hi"] = _percentile_bounds(diff, alpha)
     return report.assign(**extra)
 
 
