@@ -193,7 +193,8 @@ q2 = MatchingProblem(
     answers=_TIER_ANSWERS,
     why={
         "credit_scoring": "creditworthiness assessment of natural persons is Annex III 5(b): "
-                          "high-risk.",
+                          "high-risk, and since scoring a person is profiling, the exemption "
+                          "of Art. 6(3) cannot apply.",
         "cv_ranking": "recruitment and filtering applications is Annex III 4(a): high-risk.",
         "social_score": "social scoring leading to detrimental treatment is prohibited "
                         "(Art. 5(1)(c)).",
