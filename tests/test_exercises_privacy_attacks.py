@@ -29,7 +29,7 @@ def test_four_exercises_three_auto_checked():
 
 def test_q1_rank_agrees_with_canary_exposure():
     ns = q1.namespace_for(q1.solution_code)
-    prefix, secret = ns["canaries"][4]
+    prefix, secret = ns["canaries"][4][0]
     bits = canary_exposure(ns["char_model"], prefix, secret, ns["vocab"])
     assert math.isclose(bits, math.log2(10_000) - math.log2(ns["rank_4"]), abs_tol=1e-9)
     # another model changes the expected rank: the check follows the notebook's objects
@@ -45,7 +45,7 @@ def test_q1_needs_the_notebook_objects():
 
 def test_q2_removed_count_keeps_one_copy_per_canary():
     ns = q2.namespace_for(q2.solution_code)
-    assert ns["removed"] == 0 + 3 + 15 + 63  # the 300 records are distinct
+    assert ns["removed"] == 4 * (0 + 3 + 15 + 63)  # 4 canaries a count; the records are distinct
     assert len(set(ns["records"])) == len(ns["records"])
 
 
@@ -103,29 +103,51 @@ def test_notebook_membership_ranges_hold_across_seeds(seed):
     assert 0.08 <= loss.advantage <= 0.3
     assert 0.06 <= shadow.advantage <= 0.3
     assert 0.04 <= loss.advantage - reg.advantage <= 0.3
-    assert 0.03 <= loss.advantage - advantage_chance_level(2500, 2500) <= 0.3
+    chance = advantage_chance_level(2500, 2500)
+    assert 0.03 <= loss.advantage - chance <= 0.3
     assert loss.tpr_at_1pct_fpr <= 0.05
+    # the prose's claims: a multiple of chance, close to the gap, shadows no better, reg. ~ chance
+    assert 2.0 <= loss.advantage / chance <= 10.0
+    assert -0.05 <= loss.advantage - gap <= 0.05
+    assert -0.1 <= shadow.advantage - loss.advantage <= 0.03
+    assert -0.04 <= reg.advantage - chance <= 0.04
 
 
 @pytest.mark.slow
-def test_notebook_canary_ranges_hold_on_another_seed():
+@pytest.mark.parametrize("seed", [1, 2])
+def test_notebook_canary_ranges_hold_across_seeds(seed):
+    """Notebook 07's pins on the median exposure of 4 canaries per copy count, other seeds."""
     from course_lib.models import train
-    from course_lib.privacy import COURSE_CANARIES, char_windows, make_vocab, plant_canaries
+    from course_lib.privacy import char_windows, course_canaries, make_vocab, plant_canaries
 
-    seed = 1
-    canaries = COURSE_CANARIES
+    canaries = course_canaries(per_copy=4)
     lines = plant_canaries(medical_records(1500, random_state=seed), canaries,
                            random_state=10 * seed)
     vocab = make_vocab("".join(lines) + "0123456789")
-    exposures = []
-    for text in ("".join(lines), "".join(deduplicate_lines(lines))):
-        x, y = char_windows(text, vocab, context=12)
-        torch.manual_seed(seed)
-        model = CharMLP(len(vocab), context=12)
-        train(model, x, y, epochs=8, batch_size=512, lr=1e-2, random_state=seed,
+
+    def medians(model):
+        return {c: float(np.median(b)) for c, b in canary_exposures(model, canaries, vocab).items()}
+
+    x, y = char_windows("".join(lines), vocab, context=12)
+    torch.manual_seed(seed)
+    model = CharMLP(len(vocab), context=12, hidden=128)
+    by_epoch, exposures = {}, {}
+    for done, epochs in {1: 1, 2: 1, 4: 2, 8: 4}.items():
+        train(model, x, y, epochs=epochs, batch_size=512, lr=1e-2, random_state=100 * seed + done,
               progress=False)
-        exposures.append(canary_exposures(model, canaries, vocab))
-    final, dedup = exposures
-    assert final[64] >= 12.5 and final[16] >= 10.0 and final[1] <= 8.0
-    assert final[64] - final[1] >= 5.0
-    assert final[64] - dedup[64] >= 3.0 and max(dedup.values()) <= 10.0
+        if done in (1, 8):
+            by_epoch[done] = medians(model)
+            exposures[done] = canary_exposures(model, canaries, vocab)
+    final, first = by_epoch[8], by_epoch[1]
+    assert 12.5 <= final[64] and 12.0 <= final[16] and 4.0 <= final[4] <= 11.0
+    assert final[1] <= 6.0 and final[4] - final[1] >= 1.0 and final[16] - final[4] >= 2.0
+    assert first[64] >= 12.5 and first[16] >= 8.0 and final[4] - first[4] >= 1.0
+    at_top = {c: sum(b == math.log2(10_000) for b in bits) for c, bits in exposures[8].items()}
+    assert at_top[64] == 4 and at_top[16] >= 3 and at_top[1] <= 1
+
+    xd, yd = char_windows("".join(deduplicate_lines(lines)), vocab, context=12)
+    torch.manual_seed(seed)
+    dedup = CharMLP(len(vocab), context=12, hidden=128)
+    train(dedup, xd, yd, epochs=8, batch_size=512, lr=1e-2, random_state=seed, progress=False)
+    after = medians(dedup)
+    assert final[64] - after[64] >= 8.0 and max(after.values()) <= 5.0

@@ -123,3 +123,57 @@ def test_group_privacy_multiplies_epsilon():
         group_privacy(1.0, 1e-5, 0)
     with pytest.raises(ValueError, match="target_epsilon"):
         noise_multiplier_for(0.0, 0.01, 10, 1e-5)
+
+
+# -- the PRV accountant (Opacus's default), next to the RDP one written out here ----------------
+def _opacus_prv_epsilon(q, sigma, steps, delta):
+    from opacus.accountants import PRVAccountant
+
+    acc = PRVAccountant()
+    for _ in range(steps):  # the accountant as DP-SGD drives it, one step at a time
+        acc.step(noise_multiplier=sigma, sample_rate=q)
+    return acc.get_epsilon(delta)
+
+
+def test_the_fact_checks_example_rdp_240_prv_204():
+    """q 0.02, σ 1, 250 steps, δ 1e-5 (notebook 08's run): RDP 2.40, PRV 2.04."""
+    rdp = dp_epsilon(0.02, 1.0, 250, 1e-5)
+    prv = dp_epsilon(0.02, 1.0, 250, 1e-5, accountant="prv")
+    assert round(rdp, 2) == 2.40 and round(prv, 2) == 2.04
+    assert prv == pytest.approx(_opacus_prv_epsilon(0.02, 1.0, 250, 1e-5), rel=1e-12)
+    assert rdp == pytest.approx(_opacus_epsilon(0.02, 1.0, 250, 1e-5), rel=1e-10)
+
+
+@pytest.mark.parametrize("q, sigma, steps, delta", [(0.004, 1.1, 500, 1e-5), (0.05, 0.8, 100, 1e-3),
+                                                   (0.01, 2.0, 1000, 1e-5)])
+def test_prv_equals_opacus_and_is_below_rdp(q, sigma, steps, delta):
+    prv = dp_epsilon(q, sigma, steps, delta, accountant="prv")
+    assert prv == pytest.approx(_opacus_prv_epsilon(q, sigma, steps, delta), rel=1e-12)
+    # RDP's (ε, δ) conversion is an upper bound that is not tight; PRV's is tighter
+    assert 0 < prv < dp_epsilon(q, sigma, steps, delta)
+
+
+def test_prv_behaves_like_an_epsilon():
+    base = dp_epsilon(0.02, 1.0, 250, 1e-5, accountant="prv")
+    assert dp_epsilon(0.02, 1.0, 500, 1e-5, accountant="prv") > base   # more steps spend more
+    assert dp_epsilon(0.02, 2.0, 250, 1e-5, accountant="prv") < base   # more noise spends less
+    assert dp_epsilon(0.02, 1.0, 250, 1e-3, accountant="prv") < base   # larger delta, smaller eps
+    assert dp_epsilon(0.02, 1.0, 0, 1e-5, accountant="prv") == 0.0
+    assert dp_epsilon(0.02, 0.0, 10, 1e-5, accountant="prv") == math.inf
+
+
+def test_prv_passes_no_warning_on():
+    """Opacus warns while sizing PRV's domain with RDP at large σ; dp_epsilon keeps it quiet."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert 0 < dp_epsilon(0.001, 10.0, 250, 1e-5, accountant="prv") < 0.1
+
+
+def test_accountant_is_checked_by_name():
+    with pytest.raises(ValueError, match="accountant"):
+        dp_epsilon(0.02, 1.0, 10, 1e-5, accountant="gdp")
+    with pytest.raises(TypeError, match="accountant"):
+        dp_epsilon(0.02, 1.0, 10, 1e-5, accountant=None)
+    with pytest.raises(ValueError, match="sample_rate"):
+        dp_epsilon(1.0, 1.0, 10, 1e-5, accountant="prv")
+    assert dp_epsilon(1.0, 2.0, 3, 1e-5) > 0  # RDP handles the full batch

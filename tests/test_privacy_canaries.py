@@ -7,10 +7,12 @@ import torch
 from course_lib.models import train
 from course_lib.privacy import (
     COURSE_CANARIES,
+    RECORD_NAMES,
     CharMLP,
     canary_exposure,
     canary_exposures,
     char_windows,
+    course_canaries,
     deduplicate_lines,
     digit_candidates,
     encode,
@@ -158,3 +160,60 @@ def test_plant_canaries_bad_input_is_named():
         plant_canaries(["a\n"], {-1: ("p", "1")})
     with pytest.raises(TypeError, match="lines"):
         plant_canaries("a\n", {1: ("p", "1")})
+
+
+def test_median_exposure_of_a_random_rank_is_one_bit():
+    """Rank uniform on 1..N: the median rank is about N/2, so the median exposure is about 1 bit
+    (the mean is log2 e ≈ 1.44, pulled up by the few lucky top ranks)."""
+    ranks = np.arange(1, N + 1)
+    bits = MAX - np.log2(ranks)
+    assert np.median(bits) == pytest.approx(1.0, abs=1e-3)
+    assert bits.mean() == pytest.approx(1 / math.log(2), abs=2e-3)
+
+
+def test_course_canaries_give_every_canary_its_own_name_and_pin():
+    groups = course_canaries(4)
+    assert list(groups) == list(COURSE_CANARIES)
+    assert all(len(g) == 4 for g in groups.values())
+    assert {c: g[0] for c, g in groups.items()} == COURSE_CANARIES
+    pairs = [pair for g in groups.values() for pair in g]
+    names = [next(n for n in RECORD_NAMES if f"; {n}'s pin " in p) for p, _ in pairs]
+    assert len(set(names)) == len(pairs) == 16  # a 12-character context sees the name only
+    assert len({s for _, s in pairs}) == 16 and all(len(s) == 4 and s.isdigit() for _, s in pairs)
+    assert course_canaries(2) == {c: g[:2] for c, g in groups.items()}
+    assert course_canaries() == {c: (pair,) for c, pair in COURSE_CANARIES.items()}
+    with pytest.raises(ValueError, match="per_copy"):
+        course_canaries(5)
+    with pytest.raises(TypeError, match="per_copy"):
+        course_canaries(2.0)
+
+
+def test_groups_of_canaries_are_planted_and_measured_one_by_one():
+    groups = course_canaries(3)
+    records = medical_records(200, random_state=0)
+    lines = plant_canaries(records, groups, random_state=5)
+    assert len(lines) == 200 + 3 * sum(groups)
+    for copies, group in groups.items():
+        for prefix, secret in group:
+            assert lines.count(prefix + secret + "\n") == copies
+    by_hand = records
+    for copies, group in groups.items():
+        for j, (prefix, secret) in enumerate(group):
+            by_hand = insert_canary(by_hand, prefix + secret + "\n", copies,
+                                    random_state=5 + copies + 1000 * j)
+    assert lines == by_hand
+    # a single pair per count plants exactly as before
+    assert plant_canaries(records, COURSE_CANARIES, random_state=5) == plant_canaries(
+        records, {c: [pair] for c, pair in COURSE_CANARIES.items()}, random_state=5)
+    vocab = make_vocab("".join(lines) + "0123456789")
+    torch.manual_seed(0)
+    model = CharMLP(len(vocab), context=4)
+    bits = canary_exposures(model, groups, vocab)
+    assert list(bits) == list(groups) and all(len(bits[c]) == 3 for c in groups)
+    assert bits[16][2] == canary_exposure(model, *groups[16][2], vocab)
+    single = canary_exposures(model, COURSE_CANARIES, vocab)
+    assert single == {c: b[0] for c, b in bits.items()}
+    with pytest.raises(ValueError, match=r"canaries\[4\]\[1\] secret"):
+        canary_exposures(model, {4: [("p ", "12"), ("p ", "1a")]}, vocab)
+    with pytest.raises(TypeError, match="canaries"):
+        plant_canaries(records, {4: []})

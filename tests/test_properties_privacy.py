@@ -268,9 +268,10 @@ CASES = {
          "delta": ("real_inf",)}),
     "dp_epsilon": Case(P.dp_epsilon, st.fixed_dictionaries({
         "sample_rate": st.floats(0.001, 0.1), "noise_multiplier": st.floats(0.5, 4),
-        "steps": st.integers(1, 100), "delta": st.floats(1e-6, 1e-3)}),
+        "steps": st.integers(1, 100), "delta": st.floats(1e-6, 1e-3),
+        "accountant": st.sampled_from(P.ACCOUNTANTS)}),
         {"sample_rate": ("real_inf",), "noise_multiplier": ("real",), "steps": ("int",),
-         "delta": ("real_inf",)}),
+         "delta": ("real_inf",), "accountant": ("str",)}),
     "noise_multiplier_for": Case(P.noise_multiplier_for, st.fixed_dictionaries({
         "target_epsilon": st.floats(1, 8), "sample_rate": st.floats(0.001, 0.05),
         "steps": st.integers(1, 50), "delta": st.just(1e-5), "tolerance": st.just(0.05)}),
@@ -348,6 +349,8 @@ CASES = {
         {"model": ("module",), "canaries": (_P["canaries"], _P["secrets"],
                                              _P["unknown_chars"]),
          "vocab": (_P["text"],)}),
+    "course_canaries": Case(P.course_canaries, st.fixed_dictionaries(
+        {"per_copy": st.integers(1, 4)}), {"per_copy": ("int",)}),
     "plant_canaries": Case(P.plant_canaries, st.builds(
         lambda lines, c, s: dict(lines=lines, canaries=c, random_state=s),
         _LINES, _CANARIES, _SEED),

@@ -23,23 +23,30 @@ import math
 
 import numpy as np
 import torch
-from course_lib.privacy import (COURSE_CANARIES, CharMLP, digit_candidates, exposure,
+from course_lib.privacy import (CharMLP, course_canaries, digit_candidates, exposure,
                                 make_vocab, sequence_log_likelihood)
 
 vocab = make_vocab("abcdefghijklmnopqrstuvwxyz;' 0123456789\\n")
 torch.manual_seed(0)
 char_model = CharMLP(len(vocab), context=12).eval()
-canaries = COURSE_CANARIES
+canaries = course_canaries(4)
 """
 
 
+def _pairs(group):
+    """The (prefix, secret) pairs of one copy count: a single pair, or a group of them."""
+    if isinstance(group, tuple) and len(group) == 2 and all(isinstance(t, str) for t in group):
+        return [group]
+    return list(group)
+
+
 def _scores_4(char_model, vocab, canaries):
-    """(log-likelihoods of all 10⁴ PINs after the 4-copy canary's prefix, the secret's index)."""
+    """(log-likelihoods of all 10⁴ PINs after the first 4-copy canary's prefix, its index)."""
     import numpy as np
 
     from course_lib.privacy import digit_candidates, sequence_log_likelihood
 
-    prefix, secret = canaries[4]
+    prefix, secret = _pairs(canaries[4])[0]
     scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(N_PINS)),
                                      vocab)
     return scores, int(secret)
@@ -51,7 +58,7 @@ _RANK_CACHE: dict[tuple, int] = {}
 def _rank_4(char_model, vocab, canaries):
     """The secret's rank (1 = best); cached per model state, since each check needs it 4 times."""
     key = (id(char_model), tuple(p._version for p in char_model.parameters()), vocab,
-           tuple(canaries[4]))
+           tuple(_pairs(canaries[4])[0]))
     if key not in _RANK_CACHE:
         scores, s = _scores_4(char_model, vocab, canaries)
         _RANK_CACHE.clear()
@@ -61,32 +68,33 @@ def _rank_4(char_model, vocab, canaries):
 
 q1 = ComputedValueProblem(
     id="privacy_attacks.q1",
-    prompt=("Score all 10,000 four-digit PINs after the prefix of the canary planted 4 times "
-            "(`canaries[4]`) with `sequence_log_likelihood`, and find the rank of its secret "
+    prompt=("Score all 10,000 four-digit PINs after the prefix of the first canary planted 4 "
+            "times (`canaries[4][0]`) with `sequence_log_likelihood`, and find the rank of its "
+            "secret "
             "(1 = the model's most likely PIN). Store it in `rank_4`."),
     variables=("rank_4",),
     context=("char_model", "vocab", "canaries"),
     hints=(
-        "`prefix, secret = canaries[4]`; `digit_candidates(np.arange(10_000))` lists every PIN "
+        "`prefix, secret = canaries[4][0]`; `digit_candidates(np.arange(10_000))` lists every PIN "
         "as a string, in order, so the secret's score is at index `int(secret)`.",
         "`scores = sequence_log_likelihood(char_model, prefix, candidates, vocab)`; the rank is "
         "1 + the number of candidates scored strictly higher than the secret.",
     ),
     solution_code="""\
-prefix, secret = canaries[4]
+prefix, secret = canaries[4][0]
 scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(10_000)), vocab)
 rank_4 = 1 + int((scores > scores[int(secret)]).sum())""",
     wrong_code=(
         """\
-prefix, secret = canaries[4]
+prefix, secret = canaries[4][0]
 scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(10_000)), vocab)
 rank_4 = int((scores > scores[int(secret)]).sum())""",
         """\
-prefix, secret = canaries[4]
+prefix, secret = canaries[4][0]
 scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(10_000)), vocab)
 rank_4 = 1 + int((scores < scores[int(secret)]).sum())""",
         """\
-prefix, secret = canaries[4]
+prefix, secret = canaries[4][0]
 scores = sequence_log_likelihood(char_model, prefix, digit_candidates(np.arange(10_000)), vocab)
 rank_4 = math.log2(10_000) - math.log2(1 + int((scores > scores[int(secret)]).sum()))""",
         "rank_4 = 'high'",
@@ -186,11 +194,11 @@ yeom_advantage = float(np.mean(-s_in >= t) - np.mean(-s_out >= t))""",
 
 # -- q2: what deduplication removes ---------------------------------------------------------------
 _QD_SETUP = """\
-from course_lib.privacy import (COURSE_CANARIES, deduplicate_lines, medical_records,
+from course_lib.privacy import (course_canaries, deduplicate_lines, medical_records,
                                 plant_canaries)
 
 records = medical_records(300, random_state=0)
-canaries = COURSE_CANARIES
+canaries = course_canaries(4)
 lines = plant_canaries(records, canaries)
 """
 
@@ -202,7 +210,7 @@ def _removed(lines):
 
 
 def _copies(lines, canaries):
-    return sum(lines.count(p + s + "\n") for p, s in canaries.values())
+    return sum(lines.count(p + s + "\n") for group in canaries.values() for p, s in _pairs(group))
 
 
 q2 = ComputedValueProblem(
@@ -214,12 +222,12 @@ q2 = ComputedValueProblem(
     context=("lines", "canaries"),
     hints=(
         "Compare `len(lines)` with `len(deduplicate_lines(lines))`.",
-        "Each canary keeps one copy, so the canary planted 1 time loses none and the one "
-        "planted 64 times loses 63; a record that happens to repeat another also goes.",
+        "Each canary keeps one copy, so a canary planted 1 time loses none and one planted "
+        "64 times loses 63; a record that happens to repeat another also goes.",
     ),
     solution_code="removed = len(lines) - len(deduplicate_lines(lines))",
     wrong_code=(
-        "removed = sum(lines.count(p + s + '\\n') for p, s in canaries.values())",
+        "removed = sum(lines.count(p + s + '\\n') for g in canaries.values() for p, s in g)",
         "removed = len(deduplicate_lines(lines))",
         "removed = 'the duplicates'",
     ),

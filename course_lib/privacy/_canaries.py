@@ -23,7 +23,8 @@ from course_lib._validate import check_int, rng_streams
 
 __all__ = ["CharMLP", "make_vocab", "encode", "char_windows", "insert_canary",
            "deduplicate_lines", "digit_candidates", "sequence_log_likelihood", "exposure",
-           "canary_exposure", "canary_exposures", "COURSE_CANARIES", "plant_canaries",
+           "canary_exposure", "canary_exposures", "COURSE_CANARIES", "course_canaries",
+           "plant_canaries",
            "RECORD_NAMES", "RECORD_SYMPTOMS", "medical_records"]
 
 
@@ -140,7 +141,9 @@ def sequence_log_likelihood(model: nn.Module, prefix: str, candidates: list[str]
         if unknown:
             raise ValueError(f"{name} has characters not in vocab: {unknown[:10]}")
     length = len(candidates[0])
-    codes = np.stack([encode(" " * k + prefix + c, vocab) for c in candidates])  # (M, k+P+L)
+    lead = encode(" " * k + prefix, vocab)  # the same for every candidate: encoded once
+    tails = encode("".join(candidates), vocab).reshape(len(candidates), length)
+    codes = np.hstack([np.broadcast_to(lead, (len(candidates), lead.size)), tails])  # (M, k+P+L)
     start = k + len(prefix)
     windows = np.stack([codes[:, start + j - k:start + j] for j in range(length)], axis=1)
     model.eval()
@@ -206,21 +209,30 @@ def canary_exposure(model: nn.Module, prefix: str, secret: str, vocab: str, *,
     return exposure(score_fn, int(secret), 10 ** d, chunk_size)
 
 
-def canary_exposures(model: nn.Module, canaries: dict[int, tuple[str, str]], vocab: str, *,
-                     context: int | None = None) -> dict[int, float]:
-    """``canary_exposure`` of every canary in ``canaries`` ({copies: (prefix, secret)}); each
-    secret must be a string of digits."""
-    for copies, (_, secret) in _check_canaries(canaries).items():
-        if not _is_digits(secret):
-            raise ValueError(f"canaries[{copies!r}] secret must be a string of digits, got "
-                             f"{secret!r}")
+def canary_exposures(model: nn.Module, canaries: dict, vocab: str, *,
+                     context: int | None = None) -> dict[int, float | list[float]]:
+    """``canary_exposure`` of every canary in ``canaries``: {copies: (prefix, secret)} gives
+    {copies: bits}; {copies: [(prefix, secret), ...]} (``course_canaries``) gives
+    {copies: [bits, ...]}, in order. Each secret must be a string of digits."""
+    groups = _check_canaries(canaries)
+    for copies, group in groups.items():
+        for j, (_, secret) in enumerate(group):
+            if not _is_digits(secret):
+                raise ValueError(f"canaries[{copies!r}]{_where(canaries[copies], j)} secret must "
+                                 f"be a string of digits, got {secret!r}")
     _check_text(vocab, "vocab")
-    for copies, (prefix, secret) in canaries.items():
-        unknown = sorted(set(prefix + secret) - set(vocab))
-        if unknown:
-            raise ValueError(f"canaries[{copies!r}] has characters not in vocab: {unknown[:10]}")
-    return {copies: canary_exposure(model, prefix, secret, vocab, context=context)
-            for copies, (prefix, secret) in canaries.items()}
+    for copies, group in groups.items():
+        for j, (prefix, secret) in enumerate(group):
+            unknown = sorted(set(prefix + secret) - set(vocab))
+            if unknown:
+                raise ValueError(f"canaries[{copies!r}]{_where(canaries[copies], j)} has "
+                                 f"characters not in vocab: {unknown[:10]}")
+    out: dict[int, float | list[float]] = {}
+    for copies, group in groups.items():
+        bits = [canary_exposure(model, prefix, secret, vocab, context=context)
+                for prefix, secret in group]
+        out[copies] = bits[0] if _is_pair(canaries[copies]) else bits
+    return out
 
 
 #: The course's canaries ({copies planted: (prefix, secret PIN)}), each with its own lead-in in
@@ -229,28 +241,77 @@ COURSE_CANARIES = {1: ("cough; john's pin ", "4721"), 4: ("rash; mary's pin ", "
                    16: ("fever; omar's pin ", "9162"), 64: ("nausea; lena's pin ", "2750")}
 
 
-def _check_canaries(canaries: object) -> dict[int, tuple[str, str]]:
+def _is_pair(value: object) -> bool:
+    """A (prefix, secret) pair of str."""
+    return isinstance(value, tuple) and len(value) == 2 and all(isinstance(t, str) for t in value)
+
+
+def _where(value: object, j: int) -> str:
+    """"" for a single canary, "[j]" for the j-th canary of a group."""
+    return "" if _is_pair(value) else f"[{j}]"
+
+
+def _check_canaries(canaries: object) -> dict[int, list[tuple[str, str]]]:
+    """{copies: [(prefix, secret), ...]}: each value a pair, or a non-empty list/tuple of pairs."""
     if not isinstance(canaries, dict) or not canaries:
-        raise TypeError("canaries must be a non-empty dict {copies: (prefix, secret)}")
-    for copies, pair in canaries.items():
+        raise TypeError("canaries must be a non-empty dict {copies: (prefix, secret)} or "
+                        "{copies: [(prefix, secret), ...]}")
+    groups = {}
+    for copies, value in canaries.items():
         check_int(copies, "canaries' keys (copies)", 0)
-        if (not isinstance(pair, tuple) or len(pair) != 2
-                or not all(isinstance(t, str) for t in pair)):
-            raise TypeError(f"canaries[{copies!r}] must be a (prefix, secret) pair of str, "
-                            f"got {pair!r}")
-    return canaries
+        if _is_pair(value):
+            groups[copies] = [value]
+        elif (isinstance(value, (list, tuple)) and value
+              and all(_is_pair(pair) for pair in value)):
+            groups[copies] = list(value)
+        else:
+            raise TypeError(f"canaries[{copies!r}] must be a (prefix, secret) pair of str or a "
+                            f"non-empty list of such pairs, got {value!r}")
+    return groups
 
 
-def plant_canaries(lines: list[str], canaries: dict[int, tuple[str, str]], *,
-                   random_state: int = 0) -> list[str]:
+def course_canaries(per_copy: int = 1) -> dict[int, tuple[tuple[str, str], ...]]:
+    """``per_copy`` canaries for each copy count of ``COURSE_CANARIES`` (1, 4, 16 and 64).
+
+    {copies: ((prefix, secret), ...)}; the first canary of each count is ``COURSE_CANARIES``'s.
+    Every canary has its own name (a 12-character context sees the name, not the complaint, so
+    two canaries sharing a name would share a lead-in): at most len(RECORD_NAMES) // 4 = 4 per
+    count. The further secrets are fixed random PINs, all distinct.
+    """
+    counts = list(COURSE_CANARIES)
+    most = len(RECORD_NAMES) // len(counts)
+    k = check_int(per_copy, "per_copy", 1)
+    if k > most:
+        raise ValueError(f"per_copy must be at most {most} (one name per canary), got {k}")
+    used = [name for prefix, _ in COURSE_CANARIES.values() for name in RECORD_NAMES
+            if f"; {name}'s pin " in prefix]
+    names = iter([n for n in RECORD_NAMES if n not in used])
+    rng = rng_streams(0, ("canary secrets",))["canary secrets"]
+    taken = {secret for _, secret in COURSE_CANARIES.values()}
+    table = {copies: [COURSE_CANARIES[copies]] for copies in counts}
+    for j in range(1, most):  # the full table, then the first k of each count: canary j of a
+        for i, copies in enumerate(counts):  # count does not depend on per_copy
+            while (secret := f"{int(rng.integers(0, 10_000)):04d}") in taken:
+                pass
+            taken.add(secret)
+            symptom = RECORD_SYMPTOMS[(i + 2 * j) % len(RECORD_SYMPTOMS)]
+            table[copies].append((f"{symptom}; {next(names)}'s pin ", secret))
+    return {copies: tuple(group[:k]) for copies, group in table.items()}
+
+
+def plant_canaries(lines: list[str], canaries: dict, *, random_state: int = 0) -> list[str]:
     """``lines`` with each canary's line "prefix + secret\\n" inserted ``copies`` times.
 
-    Each canary's positions come from ``insert_canary`` seeded with ``random_state + copies``.
+    ``canaries`` is {copies: (prefix, secret)} or {copies: [(prefix, secret), ...]}. The j-th
+    canary of a count has its positions from ``insert_canary`` seeded with
+    ``random_state + copies + 1000·j``.
     """
     seed = check_int(random_state, "random_state", 0)
     out = list(lines) if isinstance(lines, list) else lines  # insert_canary checks the type
-    for copies, (prefix, secret) in _check_canaries(canaries).items():
-        out = insert_canary(out, prefix + secret + "\n", copies, random_state=seed + copies)
+    for copies, group in _check_canaries(canaries).items():
+        for j, (prefix, secret) in enumerate(group):
+            out = insert_canary(out, prefix + secret + "\n", copies,
+                                random_state=seed + copies + 1000 * j)
     return out
 
 
