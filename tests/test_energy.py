@@ -1,4 +1,5 @@
 import math
+import time
 
 import pytest
 import torch
@@ -174,25 +175,42 @@ def test_train_records_its_run_with_counted_flops():
 
 
 def test_published_runs_recompute_from_their_sources():
-    from course_lib.energy import FLIGHT_NY_SF_KG_CO2E, KG_PER_LB, published_runs
+    from course_lib.energy import (
+        BLOOM_FULL_KG_CO2E,
+        FLIGHT_NY_SF_KG_CO2E,
+        KG_PER_LB,
+        NAS_PROXY_TASK_LBS_CO2E,
+        published_runs,
+    )
 
     runs = published_runs()
-    assert list(runs.index) == ["Transformer (big) + neural architecture search", "GPT-3 (175B)",
+    assert list(runs.index) == ["NAS, Strubell et al.'s estimate", "NAS, as run", "GPT-3 (175B)",
                                 "BLOOM (176B)"]
+    assert runs["boundary"].str.len().gt(20).all()  # every row says what its energy counts
     gpt3 = runs.loc["GPT-3 (175B)"]
     # Patterson et al. (2021), Table 4: inputs give ~1,289 MWh against 1,287 MWh reported
     assert gpt3["kwh_from_inputs"] == pytest.approx(1_289_376, rel=1e-9)
     assert gpt3["kg_co2e_recomputed"] == pytest.approx(552_000, abs=500)  # 1,287 MWh × 0.429
-    # Strubell et al. (2019): 626,155 lbs CO2e at 0.954 lbs/kWh, i.e. 656,347 kWh
-    nas = runs.loc["Transformer (big) + neural architecture search"]
-    assert nas["kwh"] == pytest.approx(656_347, abs=1)
+    # Strubell et al. (2019): 626,155 lbs CO2e at 0.954 lbs/kWh, i.e. 656,347 kWh worked back
+    # from the pounds, so the CO2e is not "recomputed" from it
+    nas = runs.loc["NAS, Strubell et al.'s estimate"]
+    assert nas["kwh"] == pytest.approx(656_347, abs=1) and nas["kwh_derived"]
     assert nas["kg_co2e"] == pytest.approx(284_019, abs=1)
-    assert nas["kg_co2e_recomputed"] == pytest.approx(nas["kg_co2e"], rel=1e-12)
-    assert math.isnan(nas["kwh_from_inputs"])
-    # Luccioni et al. (2023): ~433 MWh on the French grid at 57 g/kWh is 24.7 t
+    assert math.isnan(nas["kg_co2e_recomputed"]) and math.isnan(nas["kwh_from_inputs"])
+    # Patterson et al. (2021), Appendix D: the search as run, 200 TPU v2 × 6.8 days × 208 W ×
+    # PUE 1.10 = 7.47 MWh (7.5 reported), × 0.431 kg/kWh = 3.2 t; 88× below the estimate
+    ran = runs.loc["NAS, as run"]
+    assert ran["kwh_from_inputs"] == pytest.approx(7_468.0, abs=0.1)
+    assert ran["kg_co2e_recomputed"] / 1000 == pytest.approx(3.2, abs=0.05)
+    assert int(nas["kg_co2e"] / ran["kg_co2e"]) == 88
+    # Appendix C: the proxy task alone makes the estimate 18.7× too high
+    assert 626_155 / NAS_PROXY_TASK_LBS_CO2E == pytest.approx(18.7, abs=0.05)
+    # Luccioni et al. (2023): 1,082,990 GPU-hours × 400 W (no PUE) = 433,196 kWh; × 57 g = 24.7 t
     bloom = runs.loc["BLOOM (176B)"]
+    assert bloom["kwh_from_inputs"] == pytest.approx(433_196, abs=0.5) == bloom["kwh"]
+    assert bloom["pue"] == 1.0
     assert bloom["kg_co2e_recomputed"] / 1000 == pytest.approx(24.7, abs=0.05)
-    assert "50.5 t" in bloom["note"]
+    assert "50.5 t" in bloom["note"] and BLOOM_FULL_KG_CO2E == 50_500
     # the flight: 1,984 lbs is 900 kg; GPT-3's 552 t are ~613 passenger round trips
     assert KG_PER_LB == 0.45359237
     assert FLIGHT_NY_SF_KG_CO2E == pytest.approx(899.93, abs=0.01)
@@ -416,6 +434,14 @@ def test_model_bytes_and_latency():
         latency(lin, torch.randn(0, 10))
     with pytest.raises(TypeError, match="repeats"):
         latency(lin, torch.randn(5, 10), repeats=1.5)
+    # min_seconds: passes go on until they add up to it, whatever repeats says
+    calls = []
+    lin.register_forward_hook(lambda *_: calls.append(1))
+    t0 = time.perf_counter()
+    latency(lin, torch.randn(50, 10), repeats=1, warmup=0, min_seconds=0.05)
+    assert time.perf_counter() - t0 >= 0.05 and len(calls) > 1
+    with pytest.raises(ValueError, match="min_seconds"):
+        latency(lin, torch.randn(5, 10), min_seconds=-1)
     with pytest.raises(TypeError, match="model"):
         model_bytes([1, 2])
 

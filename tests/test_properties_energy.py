@@ -98,7 +98,7 @@ CASES = {
     "latency": Case(E.latency, _BATCH.map(lambda x: dict(model=_model(), inputs=x, repeats=1,
                                                          warmup=0)),
                     {"inputs": ("meta", "complex", "strings", "empty"), "repeats": ("int",),
-                     "warmup": ("int",)}),
+                     "warmup": ("int",), "min_seconds": ("real",)}),
     "new_head": Case(E.new_head, st.just(None).map(lambda _: dict(model=_model(), n_classes=3)),
                      {"model": ("module",), "n_classes": ("int",), "random_state": ("int",)}),
     "quantize_int8": Case(E.quantize_int8, st.just(None).map(lambda _: dict(model=_model())),

@@ -17,8 +17,10 @@ from course_lib.energy._efficiency import (
     quantize_int8,
 )
 from course_lib.energy._estimates import (
+    BLOOM_FULL_KG_CO2E,
     FLIGHT_NY_SF_KG_CO2E,
     KG_PER_LB,
+    NAS_PROXY_TASK_LBS_CO2E,
     PUBLISHED_RUNS,
     WATTS_PER_CORE,
     WORLD_KG_CO2E_PER_KWH,
@@ -50,8 +52,9 @@ __all__ = ["WATTS_PER_CORE", "WORLD_KG_CO2E_PER_KWH", "Footprint", "RunRecord", 
            "reset_runs", "track", "Measurement", "measure_emissions", "FOOTPRINT_CSV",
            "FOOTPRINT_FILE_VAR", "course_footprint", "course_estimates", "KG_PER_LB",
            "FLIGHT_NY_SF_KG_CO2E", "PublishedRun", "PUBLISHED_RUNS", "published_runs",
-           "grid_intensity", "emissions_by_region", "distillation_loss", "distill", "new_head",
-           "quantize_int8", "latency", "model_bytes"]
+           "NAS_PROXY_TASK_LBS_CO2E", "BLOOM_FULL_KG_CO2E", "grid_intensity",
+           "emissions_by_region", "distillation_loss", "distill", "new_head", "quantize_int8",
+           "latency", "model_bytes"]
 
 
 def __getattr__(name: str):

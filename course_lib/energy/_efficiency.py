@@ -216,28 +216,33 @@ def quantize_int8(model: nn.Module) -> nn.Module:
     return out
 
 
-def latency(model: nn.Module, inputs: torch.Tensor, repeats: int = 10, warmup: int = 2) -> float:
-    """Wall seconds of one forward pass over ``inputs`` (no gradients): the fastest of
-    ``repeats`` timed passes after ``warmup`` untimed ones (other load only ever adds time, so the
-    minimum is the usual benchmark statistic). Volatile: it depends on the machine, its load and
-    the thread count."""
+def latency(model: nn.Module, inputs: torch.Tensor, repeats: int = 10, warmup: int = 2,
+            min_seconds: float = 0.0) -> float:
+    """Wall seconds of one forward pass over ``inputs`` (no gradients): the fastest of at least
+    ``repeats`` timed passes after ``warmup`` untimed ones, timing more passes until they add up
+    to ``min_seconds`` (other load only ever adds time, so the minimum is the usual benchmark
+    statistic, and spreading the passes over a fixed time keeps one slow spell of a shared
+    machine from covering them all). Volatile: it depends on the machine, its load and the
+    thread count."""
     import torch
 
     check_int(repeats, "repeats", 1)
     check_int(warmup, "warmup", 0)
+    budget = check_real(min_seconds, "min_seconds", 0.0, 60.0)
     if not isinstance(inputs, torch.Tensor) or inputs.ndim < 2 or inputs.shape[0] == 0:
         raise TypeError("inputs must be a non-empty batch tensor (N, ...)")
     check_tensor(inputs, "inputs", like=model)
     was_training = model.training
     model.eval()
-    times = []
+    times: list[float] = []
     try:
         with torch.no_grad():
-            for i in range(warmup + repeats):
+            for _ in range(warmup):
+                model(inputs)
+            while len(times) < repeats or sum(times) < budget:
                 start = time.perf_counter()
                 model(inputs)
-                if i >= warmup:
-                    times.append(time.perf_counter() - start)
+                times.append(time.perf_counter() - start)
     finally:
         model.train(was_training)
     return min(times)

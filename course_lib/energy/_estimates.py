@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 __all__ = ["WATTS_PER_CORE", "WORLD_KG_CO2E_PER_KWH", "estimate_energy", "emissions", "KG_PER_LB",
            "FLIGHT_NY_SF_KG_CO2E", "PublishedRun", "PUBLISHED_RUNS", "published_runs",
-           "grid_intensity", "emissions_by_region"]
+           "NAS_PROXY_TASK_LBS_CO2E", "BLOOM_FULL_KG_CO2E", "grid_intensity",
+           "emissions_by_region"]
 
 #: Assumed draw of one busy laptop/server CPU core, in W (a 45 W 8-core laptop chip under load is
 #: about 5.6 W a core; a 280 W 64-core server chip about 4.4 W). Stated, not measured: pass
@@ -59,12 +60,20 @@ KG_PER_LB = 0.45359237
 FLIGHT_NY_SF_KG_CO2E = 1984 * KG_PER_LB
 
 
+#: Strubell et al.'s estimate for the Evolved Transformer search redone by Patterson et al. (2021,
+#: Appendix C) with the small proxy task the search actually used (Transformer base, batch 4,096)
+#: and nothing else changed (the same P100s, PUE and US-average grid): 33,544 lbs CO2e.
+NAS_PROXY_TASK_LBS_CO2E = 33_544
+
+
 @dataclass(frozen=True)
 class PublishedRun:
     """A published training footprint: its inputs where given (NaN otherwise) and results.
 
     ``kwh`` and ``kg_co2e`` are the values the source reports (kWh, kg CO2e);
-    ``kg_co2e_per_kwh`` the intensity it used.
+    ``kg_co2e_per_kwh`` the intensity it used. ``kwh_derived`` is True when the source reports
+    only the CO2e and ``kwh`` was worked back from it (so recomputing the CO2e checks nothing).
+    ``boundary`` says what the energy counts and how it was obtained.
     """
 
     model: str
@@ -78,33 +87,54 @@ class PublishedRun:
     pue: float = math.nan
     hardware: str = ""
     note: str = ""
+    boundary: str = ""
+    kwh_derived: bool = False
 
 
 PUBLISHED_RUNS: tuple[PublishedRun, ...] = (
     PublishedRun(
-        "Transformer (big) + neural architecture search",
-        "Strubell, Ganesh & McCallum (2019), Tables 1 and 3",
+        "NAS, Strubell et al.'s estimate", "Strubell, Ganesh & McCallum (2019), Tables 1 and 3",
         kwh=626_155 / 0.954, kg_co2e_per_kwh=0.954 * KG_PER_LB, kg_co2e=626_155 * KG_PER_LB,
-        note="626,155 lbs CO2e reported; kWh (PUE 1.58 included) implied by the paper's US "
-             "average of 0.954 lbs CO2e/kWh"),
+        hardware="P100 (assumed)", kwh_derived=True,
+        note="626,155 lbs CO2e reported for the Evolved Transformer search; kWh (PUE 1.58 "
+             "included) worked back from it at the paper's US average of 0.954 lbs CO2e/kWh",
+        boundary="retrospective estimate: the search assumed to train full-size Transformer "
+                 "(big) models on P100 GPUs in an average US data centre (PUE 1.58)"),
+    PublishedRun(
+        "NAS, as run", "Patterson et al. (2021), Table 4 and Appendix D",
+        kwh=7_500, kg_co2e_per_kwh=0.431, kg_co2e=3_200, chips=200, hours=6.8 * 24, watts=208,
+        pue=1.10, hardware="TPU v2",
+        note="7.5 MWh and 3.2 tCO2e for the search that was run (a small proxy task)",
+        boundary="measured: average system power per TPU v2 (memory, fans, host CPU included) "
+                 "× the data centre's PUE; the Georgia data centre's intensity that month"),
     PublishedRun(
         "GPT-3 (175B)", "Patterson et al. (2021), Table 4",
         kwh=1_287_000, kg_co2e_per_kwh=0.429, kg_co2e=552_000, chips=10_000, hours=14.8 * 24,
         watts=330, pue=1.10, hardware="V100",
-        note="1,287 MWh and 552 tCO2e reported; inputs as in the table"),
+        note="1,287 MWh and 552 tCO2e reported; inputs as in the table",
+        boundary="measured power per V100 (by OpenAI) × PUE 1.10, over the 14.8 days the "
+                 "training FLOPs imply on 10,000 GPUs; US-average intensity"),
     PublishedRun(
-        "BLOOM (176B)", "Luccioni, Viguier & Ligozat (2023)",
-        kwh=433_000, kg_co2e_per_kwh=0.057, kg_co2e=24_700, hardware="A100",
-        note="dynamic power only (about 433 MWh, French grid at 57 g/kWh); 50.5 t with idle "
-             "power and the hardware's embodied emissions"),
+        "BLOOM (176B)", "Luccioni, Viguier & Ligozat (2023), Table 1",
+        kwh=433_196, kg_co2e_per_kwh=0.057, kg_co2e=24_700, chips=1, hours=1_082_990,
+        watts=400, pue=1.0, hardware="A100",
+        note="24.7 t from dynamic power only; 50.5 t with idle power and the hardware's "
+             "embodied emissions; chips × hours = 1,082,990 GPU-hours",
+        boundary="GPU-hours × the A100's rated power (TDP 400 W): no PUE, no idle power, no "
+                 "CPUs or network; French grid"),
 )
+
+#: BLOOM's training footprint with idle power and embodied emissions counted too (Luccioni,
+#: Viguier & Ligozat, 2023): 50.5 t CO2e, in kg.
+BLOOM_FULL_KG_CO2E = 50_500
 
 
 def published_runs():
     """``PUBLISHED_RUNS`` as a DataFrame, one row per model, with the emissions recomputed.
 
     Adds ``kwh_from_inputs`` (chips × hours × watts × PUE / 1000, NaN where inputs are not
-    given) and ``kg_co2e_recomputed`` (reported kWh × intensity).
+    given) and ``kg_co2e_recomputed`` (reported kWh × intensity; NaN where the kWh was itself
+    worked back from the CO2e, so the product would only return the CO2e it came from).
     """
     import pandas as pd
 
@@ -114,7 +144,8 @@ def published_runs():
         rows.append({**r.__dict__,
                      "kwh_from_inputs": (estimate_energy(r.chips, r.hours, r.watts, r.pue)
                                          if given else math.nan),
-                     "kg_co2e_recomputed": emissions(r.kwh, r.kg_co2e_per_kwh)})
+                     "kg_co2e_recomputed": (math.nan if r.kwh_derived
+                                            else emissions(r.kwh, r.kg_co2e_per_kwh))})
     return pd.DataFrame(rows).set_index("model")
 
 
