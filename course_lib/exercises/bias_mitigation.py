@@ -163,9 +163,10 @@ thr_b = np.quantile(audit_scores[is_b], 1 - rate_a)''',
 q3 = ReflectionProblem(
     id="bias_mitigation.q3",
     prompt=("In this notebook, the model trained with an equalized-odds adversary on the "
-            "historical labels kept most of the selection gap, while the demographic-parity "
-            "mitigations closed it. A colleague concludes that equalized odds is the weaker "
-            "criterion. What would you answer? Write a few sentences in `answer_q3`."),
+            "historical labels kept the selection gap at 0.14 (0.15 without mitigation), while "
+            "the demographic-parity adversary narrowed it to 0.04. A colleague concludes that "
+            "equalized odds is the weaker criterion. What would you answer? Write a few "
+            "sentences in `answer_q3`."),
     variables=("answer_q3",),
     hints=(
         "Equalized odds compares error rates *against the labels*. What do these labels record?",
@@ -174,8 +175,8 @@ q3 = ReflectionProblem(
     ),
     solution_code='''answer_q3 = """
     Equalized odds is measured against the labels, and here the labels are past hiring decisions
-    that held group B to a higher bar. A model that reproduces them already has nearly equal TPR
-    and FPR against those labels, so equalized odds certifies the historical bias rather than
+    that held group B to a higher bar. A model that reproduces them already has an equalized odds
+    gap of 0.01 against those labels, so equalized odds certifies the historical bias rather than
     removing it. It is not weaker in general: when the labels are a trustworthy ground truth it is
     the right criterion, and demographic parity would then force errors. The choice depends on
     whether the labels are biased, which needs evidence such as an audit of true qualification;

@@ -262,9 +262,8 @@ def four_fifths_rule(y_pred, sensitive, *, threshold: float = 0.8) -> FourFifths
     A rule of thumb from the US Uniform Guidelines on Employee Selection Procedures (1978) of
     the EEOC, the Civil Service Commission and the Departments of Labor and Justice, 29 CFR
     1607.4(D): a rate under four fifths of the highest group's "will generally be regarded" as
-    evidence of adverse impact; it is not a legal threshold (smaller gaps can count where they
-    are statistically significant, larger ones not where they are not). ``y_pred`` = 1 must be
-    the *favourable* decision (hired, approved).
+    evidence of adverse impact: a rule of thumb for enforcement agencies, not a legal threshold.
+    ``y_pred`` = 1 must be the *favourable* decision (hired, approved).
     """
     import numpy as np
 
