@@ -29,6 +29,13 @@ def test_q1_gap_matches_completeness_gap_and_the_setup_model():
     assert q1.evaluate(other).status == NOT_YET
 
 
+def test_q1_names_the_steps_and_the_quadrature():
+    # the gap is the midpoint rule's error: 64 steps (the default) give another value, and 0 (the
+    # exact integral's gap) is not what 32 steps give
+    assert "64 steps" in q1.evaluate(q1.namespace_for(q1.wrong_code[3])).message
+    assert "exact integral" in q1.evaluate(q1.namespace_for(q1.wrong_code[4])).message
+
+
 def test_q1_needs_the_notebook_objects():
     out = q1.evaluate({"gap": 0.1})
     assert out.status == NOT_YET and "run the notebook's cells above" in out.message

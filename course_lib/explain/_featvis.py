@@ -1,4 +1,8 @@
-"""Feature visualisation by activation maximisation (Erhan et al. 2009; Olah et al. 2017)."""
+"""Feature visualisation by activation maximisation (Erhan et al. 2009).
+
+The two regularisers: L2 decay (Simonyan et al. 2014; Yosinski et al. 2015) and jitter
+(Mordvintsev et al. 2015); Olah et al. (2017) survey these and others.
+"""
 
 from __future__ import annotations
 
@@ -42,7 +46,8 @@ def visualize_class(model: nn.Module, target: int | Sequence[int],
         objective(x) = activation(roll(x, random shift of at most ``jitter`` pixels))
                        − decay · ‖x‖²,
 
-    from 0.5 plus small noise (seeded by ``random_state``), clamped to ``clamp`` after each step.
+    from 0.5 plus small noise (seeded by ``random_state``), clamped to ``clamp`` after each step:
+    jitter after Mordvintsev et al. (2015), the L2 decay after Simonyan et al. (2014).
     ``target`` is an int (image of ``shape``) or a list of them (a batch of images, optimised
     independently and at once). ``objective`` records the objective (summed over the batch) at
     each step, before the update.

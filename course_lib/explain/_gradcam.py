@@ -16,8 +16,10 @@ def grad_cam(model: nn.Module, layer: nn.Module, x: torch.Tensor, target: object
              upsample: bool = True) -> torch.Tensor:
     """Grad-CAM map (N, H, W): ReLU(Σ_k α_k A_k), α_k = spatial mean of ∂y_target / ∂A_k.
 
-    ``layer`` is a module inside ``model`` whose output A is (N, K, h, w) (usually the last conv
-    block). ``target``: an int, one index per example, or None for the predicted class. With
+    ``layer`` is a module inside ``model`` whose output A is (N, K, h, w): as in Selvaraju et
+    al.'s own code (VGG-16's ``relu5_3``), the rectified feature maps, i.e. the ReLU after the
+    last convolution (``model.features[4]`` of a two-block ``course_lib.models.CNN``).
+    ``target``: an int, one index per example, or None for the predicted class. With
     ``upsample`` the map is resized bilinearly to x's (H, W); otherwise it stays (N, h, w).
     """
     if not isinstance(model, nn.Module):
