@@ -385,6 +385,7 @@ def test_penalties_and_the_fines_listed_with_their_tier():
     assert ("Fines up to EUR 15 million or 3% of worldwide annual turnover, whichever is higher "
             "(Art. 99(4))") in reporting.obligations("high")
     assert not any("Fines" in o for o in reporting.obligations("limited"))
+    assert "Art. 99(6)" in reporting.regulation()["ai_act"]["penalties_rule"]
 
 
 def test_emotion_recognition_is_high_risk_not_limited():
