@@ -50,3 +50,13 @@ def test_q4_reflection_shows_the_rubric_for_an_on_topic_answer():
             "emissions and inference. First I would reuse a pretrained model by fine-tuning.")
     out = q4.evaluate({"answer_q4": text})
     assert out.status == SUBMITTED and out.message.count("- [x]") == 4
+
+
+def test_exercise_intensities_are_the_shipped_grid_table():
+    # q1 and q3 state Germany's and Canada's 2023 intensities: the same numbers as the dataset
+    from course_lib.energy import grid_intensity
+    from course_lib.exercises import energy as ex
+
+    g = grid_intensity().set_index("iso_code")["g_co2e_per_kwh"] / 1000
+    assert (ex._DEU, ex._CAN) == (g["DEU"], g["CAN"])
+    assert "381 g" in q1.prompt and "381 g" in q3.prompt and "170 g" in q3.prompt
