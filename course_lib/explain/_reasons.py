@@ -1,7 +1,10 @@
 """Reason codes and counterfactuals for a rejected applicant.
 
-A lender who rejects an applicant owes them reasons (in the US the Equal Credit Opportunity Act's
-"adverse action notice"; in the EU, GDPR Art. 22 and the AI Act's right to an explanation).
+A lender who rejects an applicant owes them reasons: in the US the adverse-action notice of the
+Equal Credit Opportunity Act and Regulation B (12 CFR 1002.9); in the EU, the information duties
+of GDPR Arts 13-15 (meaningful information about the logic involved; CJEU C-203/22, 2025), the
+Consumer Credit Directive (EU) 2023/2225 and, for Annex III high-risk systems, the AI Act's
+Art. 86. GDPR Art. 22 itself is the right not to be subject to a solely automated decision.
 ``reason_codes`` turns the most negative attributions of one decision into plain language, and
 ``counterfactual`` finds the smallest realistic change that flips it, by an exact search over a
 small grid of one or two feature changes. Tables with categorical columns take part as codes:
