@@ -60,3 +60,12 @@ def test_exercise_intensities_are_the_shipped_grid_table():
     g = grid_intensity().set_index("iso_code")["g_co2e_per_kwh"] / 1000
     assert (ex._DEU, ex._CAN) == (g["DEU"], g["CAN"])
     assert "381 g" in q1.prompt and "381 g" in q3.prompt and "170 g" in q3.prompt
+
+
+def test_unit_slips_get_their_own_feedback():
+    # the learner review's unanticipated answers: tonnes for q1 and q3, mWh for q2
+    assert "tonnes" in q1.evaluate({"run_kg_co2e": 0.079}).message
+    assert "tonnes" in q3.evaluate({"kg_saved": 0.422}).message
+    results = pd.DataFrame({"train Wh": [0.010, 0.004]},
+                           index=["from scratch", "transfer (new head)"])
+    assert "mWh" in q2.evaluate({"results": results, "wh_saved": 6.0}).message

@@ -61,6 +61,8 @@ q1 = ValueProblem(
          "72 hours is already in hours: `hours=72`, not the 3 days."),
         (_kwh(_GPUS, _HOURS, _WATTS, _PUE),
          "that is the energy in kWh; multiply by the grid's intensity to get kg CO2e."),
+        (_kwh(_GPUS, _HOURS, _WATTS, _PUE) * _DEU / 1000,
+         "that is in tonnes: the question asks for kg CO2e (multiply by 1,000)."),
     ),
 )
 
@@ -93,6 +95,8 @@ q3 = ValueProblem(
          "Germany."),
         (_KWH * (381 - 170),
          "that is in grams: divide by 1,000 for kg (or use intensities in kg CO2e/kWh)."),
+        (_KWH * (_DEU - _CAN) / 1000,
+         "that is in tonnes: the question asks for kg CO2e (multiply by 1,000)."),
     ),
 )
 
@@ -148,6 +152,8 @@ results = pd.DataFrame(
          "that is what the transfer run used; subtract it from the from-scratch run's energy."),
         (lambda results: (_wh(results, _SCRATCH) - _wh(results, _TRANSFER)) / 1000,
          "that is in kWh; the table's column is already in Wh."),
+        (lambda results: (_wh(results, _SCRATCH) - _wh(results, _TRANSFER)) * 1000,
+         "that is in mWh (the figure's middle panel); the table's column is in Wh."),
     ),
 )
 
