@@ -50,8 +50,9 @@ q1 = MatchingProblem(
     hints=(
         "Read the datasheet's 'Known harms and misuse' section printed above, then the group "
         "counts.",
-        "Grömping (2019) found the code table that gives `sex` wrong; 37 of 1,000 applicants are "
-        "not foreign workers; 149 applicants are under 25.",
+        "Decoded by Grömping's (2019) corrected code table, sex is unknown for 310 applicants and "
+        "the 92 known women are all single; 37 of 1,000 applicants are foreign workers; 149 "
+        "applicants are under 25.",
     ),
     solution_code="""\
 auditable = {"age group": "reliable", "sex": "unreliable coding",
@@ -70,13 +71,15 @@ auditable = {"age group": "reliable", "sex": "unreliable coding", "foreign worke
              "foreign worker": "too few people"},
     why={"age group": "age is recorded in years for every applicant, and 149 of them are under "
                       "25: few enough for wide intervals, enough to measure.",
-         "sex": "the published code table mixes women who are not single with single men "
-                "(Grömping, 2019): results by this column cannot be read as results by sex.",
-         "foreign worker": "only 37 of the 1,000 applicants are not foreign workers: any rate "
-                           "of that group rests on a handful of people."},
-    confusions={("sex", "reliable"): "its 690/310 split looks usable, but the coding itself is "
-                                     "wrong (see the datasheet's warning): the counts are of the "
-                                     "wrong people.",
+         "sex": "one code holds both women who are not single and single men (Grömping, 2019): "
+                "sex is unknown for 310 applicants and the 92 known women are all single, so "
+                "results by this column mix sex with marital status.",
+         "foreign worker": "only 37 of the 1,000 applicants are foreign workers: any rate of "
+                           "that group rests on a handful of people."},
+    confusions={("sex", "reliable"): "598 men and 92 women look usable, but the 92 are all "
+                                     "single and 310 applicants have no recorded sex (see the "
+                                     "datasheet's warning): the groups mix sex with marital "
+                                     "status.",
                 ("age group", "too few people"): "149 people is few, and the intervals will show "
                                                  "it, but it is enough to measure; 37 is not."},
 )
@@ -409,13 +412,14 @@ q7 = ReflectionProblem(
     We chose equal opportunity: an applicant who would repay should have the same chance of
     approval whatever their age, because a wrongly declined young applicant is the harm the
     audit found. Measured on out-of-fold predictions, creditworthy applicants under 25 were
-    approved about ten points less often than older ones, with a wide bootstrap interval: only
+    approved several points less often than older ones, with a wide bootstrap interval: only
     149 applicants are under 25. Training with a fairness penalty, compared at the same approval
-    rate, narrowed that gap by a few points at the cost of about a point of accuracy (at the
-    default threshold it would have approved almost everyone, defaults included, so the
-    threshold is set for the bank's lending volume); age is used only in training, never in the
-    decision rule. The intervals are too wide to promise parity, so we monitor the gap monthly,
-    and every declined applicant gets the main reasons and can ask for a human review.
+    rate, changed that gap by between -5 and 15 points across seeds, for at most 3 points of
+    accuracy, so its benefit is not established (at the default threshold it would have approved
+    almost everyone, defaults included, so the threshold is set for the bank's lending volume);
+    age is used only in training, never in the decision rule. The intervals are too wide to
+    promise parity, so we monitor the gap monthly, and every declined applicant gets the main
+    reasons and can ask for a human review.
     """''',
     wrong_code=(
         'answer_q7 = "The model is fair."',
