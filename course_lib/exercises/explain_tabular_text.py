@@ -213,7 +213,7 @@ q2 = MatchingProblem(
 
 q4 = ReflectionProblem(
     id="explain_tabular_text.q4",
-    prompt=("The applicant was told \"0.23, rejected\". Using what this notebook computed, what "
+    prompt=("The applicant was told \"0.44, rejected\". Using what this notebook computed, what "
             "should the lender tell them instead, and what are the limits of that explanation? "
             "Write a few sentences in `answer_q4`."),
     variables=("answer_q4",),
@@ -238,7 +238,7 @@ q4 = ReflectionProblem(
         'answer_q4 = ("The weather was lovely and we walked along the river past the old mill '
         'until the light faded and the shops closed for the evening while the birds '
         'sang quietly above the water.")',
-        "answer_q4 = 0.23",
+        "answer_q4 = 0.44",
     ),
     rubric=(
         Criterion("name the main reasons in plain language (reason codes)",
