@@ -51,7 +51,8 @@ def test_token_ig_is_complete_over_tokens(model):
                                                                       target=0, steps=16)[0])
     with torch.no_grad():
         gap = model(model.embed(tokens))[:, 1] - model(torch.zeros(4, 8, 16))[:, 1]
-    torch.testing.assert_close(ig.sum(dim=1), gap, atol=0.02 * gap.abs().max().item() + 1e-3,
+    # the midpoint rule leaves no 1/steps shortfall: what is left is the error at the ReLUs' kinks
+    torch.testing.assert_close(ig.sum(dim=1), gap, atol=0.005 * gap.abs().max().item() + 1e-4,
                                rtol=0)
 
 

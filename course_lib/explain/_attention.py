@@ -87,7 +87,8 @@ def token_integrated_gradients(model: nn.Module, tokens, target: object = None,
     """Integrated gradients over token embeddings, summed over the embedding: (N, T).
 
     Baseline: all-zero token embeddings (positions kept). Per token, the sum over its embedding
-    dimensions; the tokens' scores add up to logit_target(x) − logit_target(baseline).
+    dimensions; the tokens' scores add up to logit_target(x) − logit_target(baseline), up to the
+    error of ``integrated_gradients``' midpoint rule over ``steps`` points.
     Sequences go through in batches of ``batch_size`` (each batch × steps paths), to bound memory.
     """
     from course_lib.explain._gradients import _target_index, integrated_gradients
