@@ -8,10 +8,11 @@ __all__ = ["q1", "q2", "q3", "q4"]
 
 
 # -- q1: the ε of a DP-SGD run -------------------------------------------------------------------
-def _eps(sample_rate: float, sigma: float, steps: int, delta: float) -> float:
+def _eps(sample_rate: float, sigma: float, steps: int, delta: float,
+         accountant: str = "rdp") -> float:
     from course_lib.privacy import dp_epsilon
 
-    return dp_epsilon(sample_rate, sigma, steps, delta)
+    return dp_epsilon(sample_rate, sigma, steps, delta, accountant=accountant)
 
 
 q1 = ValueProblem(
@@ -43,6 +44,10 @@ epsilon = dp_epsilon(100 / 5000, 1.0, 1000, 1e-3)""",
 from course_lib.privacy import dp_epsilon
 
 epsilon = dp_epsilon(1.0, 1.0, 1000, 1e-5)""",
+        """\
+from course_lib.privacy import dp_epsilon
+
+epsilon = dp_epsilon(100 / 5000, 1.0, 1000, 1e-5, accountant="prv")""",
     ),
     expected=lambda: _eps(0.02, 1.0, 1000, 1e-5),
     known_wrong=(
@@ -55,6 +60,10 @@ epsilon = dp_epsilon(1.0, 1.0, 1000, 1e-5)""",
         (lambda: _eps(1.0, 1.0, 1000, 1e-5),
          "the sample rate is the batch's share of the data, 100/5000 = 0.02, not 1: "
          "subsampling is what makes each step cheap in privacy."),
+        (lambda: _eps(0.02, 1.0, 1000, 1e-5, accountant="prv"),
+         "that is the PRV accountant's ε (Opacus's default): a valid and tighter bound, but the "
+         "question asks for the RDP accountant, `dp_epsilon`'s default. Always say which "
+         "accountant an ε comes from."),
     ),
     rel_tol=1e-6,
 )
@@ -191,10 +200,11 @@ q4 = ReflectionProblem(
     functions of them: one example's gradient on a linear layer gave back the input exactly, so
     the server (or anyone who sees the updates) can still learn about patients. It needs secure
     aggregation and DP-SGD on top, with the epsilon reported per record and patients with many
-    visits counted as a group (about k times epsilon). Removing names is not anonymisation: ZIP,
-    sex and birth date made almost everyone unique and a voter roll linked them back. The table
-    would need generalisation to k-anonymity, checked for homogeneous groups, or better a DP
-    release; and under GDPR it remains personal data, so a legal basis and agreements are needed.
+    visits counted as a group (k times epsilon, by the group-privacy bound). Removing names is
+    not anonymisation: ZIP, sex and birth date made almost everyone unique and a voter roll
+    linked them back. The table would need generalisation to k-anonymity, checked for
+    homogeneous groups, or better a DP release; and under GDPR it remains personal data, so a
+    legal basis and agreements are needed.
     """''',
     wrong_code=(
         'answer_q4 = "Federated learning is private."',
