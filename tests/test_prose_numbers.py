@@ -139,7 +139,7 @@ def test_declared_numbers_and_exercise_cells_are_bound_in_their_cell_only():
     "## 4 · Membership", "**Time:** 45 min", "1. First item", "with weights $w_2 = 3$",
     "29 CFR 1607.4(D) and 42 U.S.C. 2000e-2(l)", "Opacus 1.6.1", "a 32×32 image",
     "- Patterson et al. (2021). *Carbon.* arXiv:2104.10350, PLOS 15(11), 64 pages.",
-    "ZIP 02139", "0 = holds, 1 = never"])
+    "ZIP 02139", "0 = holds, 1 = never", "12 CFR § 1002.9(a)(2) and §§ 3-5"])
 def test_references_identifiers_and_markup_are_not_results(prose):
     assert _unbound(_nb(("md", prose))) == []
 

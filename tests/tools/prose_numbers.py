@@ -54,17 +54,17 @@ NUMBER = re.compile(
     r"(?P<sign>[−-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?P<dec>\.\d+)?"
     r"(?:(?P<exp>[eE][−-]?\d+)|(?P<sup>[⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?(?P<pct>\s?%)?")
 OUT_NUMBER = re.compile(r"[−-]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][−-]?\d+)?")
-REF_WORDS = (r"notebooks?|sections?|sec\.|§§?|chapters?|ch\.|Arts?\.?|articles?|annex(?:es)?|"
+REF_WORDS = (r"notebooks?|sections?|sec\.|chapters?|ch\.|Arts?\.?|articles?|annex(?:es)?|"
              r"recitals?|tables?|tab\.|figures?|figs?\.|p\.|pp\.|pages?|theorems?|lemmas?|"
              r"cells?|steps?|parts?|exercises?|questions?|regulation|directive|CFR|U\.S\.C\.|"
              r"No\.|nos?\.|version|v\.|paragraphs?|para\.|points? \(|eqs?\.|equations?|"
              r"appendix|rows?|columns?|level|chapter|Law|Opinion|guidelines|report")
 _REF_ITEM = r"(?:[\dIVXLC]+[a-z]?(?:[.(/][\w]+\)?)*)"
 REFERENCE = re.compile(
-    rf"(?i:\b(?:{REF_WORDS}))\s*(?:\((?:EU|EC)\)\s*)?{_REF_ITEM}"
+    rf"(?:(?i:\b(?:{REF_WORDS}))|§§?)\s*(?:\((?:EU|EC)\)\s*)?{_REF_ITEM}"
     rf"(?:\s*(?:,|and|&|to|or|-|–|—)\s*{_REF_ITEM})*(?:\s+\d+\([a-z0-9]+\))*")
 IDENTIFIERS = re.compile(
-    r"\b\d+\s+(?:CFR|U\.S\.C\.)(?:\s+Part)?\s+[\d.]+[\w\-()]*"  # 29 CFR 1607.4(D)
+    r"\b\d+\s+(?:CFR|U\.S\.C\.)(?:\s+Part|\s+§)?\s+[\d.]+[\w\-()]*"  # 29 CFR 1607.4(D)
     r"|\b[A-Z]+-\d+/\d+"                                   # C-203/22
     r"|\b(?:19|20)\d\d/\d+"                                # 2024/1689
     r"|\b\d+\.\d+\.\d+(?:\.\d+)*"                          # versions 1.6.1
