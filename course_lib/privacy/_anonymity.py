@@ -1,12 +1,14 @@
 """Anonymisation: k-anonymity, generalisation, and the linkage attack it is meant to stop.
 
 Removing names is not anonymisation: a released table still carries quasi-identifiers (ZIP code,
-sex, birth date) that another table (a voter roll) links to names; Sweeney (2000) estimated that
-87% of the US population is unique on (5-digit ZIP, sex, full birth date). A table is k-anonymous
-over its quasi-identifiers when every combination of their values is shared by at least k rows
-(Sweeney 2002); generalising values (ZIP 02139 → 021**, a birth date → its year) makes the
-groups larger until k is reached, at a cost in detail. k-anonymity does not protect a group whose
-k rows share one sensitive value (homogeneity; l-diversity, Machanavajjhala et al. 2007).
+sex, birth date) that another table (a voter roll) links to names; from 1990 census data,
+Sweeney (2000) estimated that 87% of the US population was likely unique on (5-digit ZIP, sex,
+full birth date), and Golle (2006) 63% from the 2000 census. A table is k-anonymous over its
+quasi-identifiers when every combination of their values is shared by at least k rows (Sweeney
+2002); generalising values (ZIP 02139 → 021**, a birth date → its year) makes the groups larger
+until k is reached, at a cost in detail. k-anonymity does not protect a group whose k rows share
+one sensitive value (homogeneity); distinct l-diversity (Machanavajjhala et al. 2007), the
+weakest of its forms, asks for at least l different values per group.
 """
 
 from __future__ import annotations
