@@ -246,7 +246,7 @@ def train(model: nn.Module, inputs, target, *, epochs: int = 20, batch_size: int
 
 
 @torch.no_grad()
-def predict_proba(model: nn.Module, inputs, batch_size: int = 4096) -> np.ndarray:
+def predict_proba(model: nn.Module, inputs, batch_size: int = 256) -> np.ndarray:
     """Class probabilities (softmax of the logits) as a numpy array of shape (N, n_classes)."""
     check_int(batch_size, "batch_size", 1)
     x = _as_tensor(inputs, "inputs", torch.float32)
