@@ -1,6 +1,8 @@
+import importlib.util
 import json
 import math
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +17,9 @@ KIT = ROOT / "instructors"
 CASES = sorted((KIT / "cases").glob("*.md"))
 ROLES = ("Data collector", "Model builder", "Deployer", "Affected person", "Regulator")
 BENCH = ins.load_bench()
+_spec = importlib.util.spec_from_file_location("course_bench", ROOT / "tests/tools/bench.py")
+BENCH_TOOL = sys.modules.setdefault("course_bench", importlib.util.module_from_spec(_spec))
+_spec.loader.exec_module(BENCH_TOOL)  # the budgets, where make bench keeps them
 NUMBER = re.compile(r"\d+(?:,\d{3})+|\d+\.\d+%?|\d+%")
 
 
@@ -37,7 +42,7 @@ def _notebook_text(number: int) -> tuple[str, list[str]]:
 
 def test_bench_is_parsed_from_the_committed_table():
     text = ins.BENCH_FILE.read_text(encoding="utf-8")
-    assert (BENCH.budget_s, BENCH.budget_mb) == (90.0, 1536.0)
+    assert (BENCH.budget_s, BENCH.budget_mb) == (BENCH_TOOL.BUDGET_S, BENCH_TOOL.BUDGET_MB)
     for line in text.splitlines():
         m = re.match(r"\| (\d\d_\w+)\.ipynb \| ([\d.]+) \| (\d+) \|", line)
         if m:
