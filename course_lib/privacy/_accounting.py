@@ -160,20 +160,15 @@ def _check_accountant(accountant: object) -> str:
 
 
 def _prv_epsilon(q: float, sigma: float, steps: int, delta: float) -> float:
-    """ε of ``steps`` subsampled Gaussian steps by Opacus's PRVAccountant (its upper bound).
-
-    Opacus sizes the PRV's truncation domain with an RDP bound and warns when that bound's best
-    order is at the end of its range; the domain is then only larger than needed (still a valid
-    ε), so that warning is not passed on.
-    """
-    import warnings
-
+    """ε of ``steps`` subsampled Gaussian steps by Opacus's PRVAccountant (its upper bound),
+    without the domain-sizing warning (course_lib._warnings.SCOPED["prv-domain"] says why)."""
     from opacus.accountants import PRVAccountant
+
+    from course_lib import _warnings
 
     acc = PRVAccountant()
     acc.history = [(sigma, q, steps)]  # what ``steps`` calls of acc.step(...) would record
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="Optimal order is the", category=UserWarning)
+    with _warnings.scoped("prv-domain"):
         return float(acc.get_epsilon(delta))
 
 
