@@ -1,6 +1,7 @@
 """Checksum-verified loaders for the course's shipped tabular datasets.
 
-The files live in ``<repo>/datasets/<name>/`` (see ``datasets/README.md``); their expected
+The files live in ``<repo>/datasets/<name>/`` (see ``datasets/README.md``; a wheel carries a copy,
+found by ``course_lib/_files.py``, never by searching the working folder); their expected
 SHA-256 hashes are written here and are the source of truth.  pandas is imported lazily so
 that ``import course_lib.data`` stays fast.
 """
@@ -14,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from course_lib._files import repo_folder
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -229,7 +232,11 @@ def _is_datasets_folder(path: Path) -> bool:
 
 
 def datasets_dir() -> Path:
-    """Return the folder holding the shipped datasets."""
+    """The folder holding the shipped datasets: ``$COURSE_DATASETS``, else the package's one.
+
+    The package's one is ``datasets/`` of the checkout course_lib is imported from, or the copy
+    inside an installed wheel (``course_lib/_files.py``); the working folder is never searched.
+    """
     env = os.environ.get(ENV_VAR)
     if env:
         path = Path(env).expanduser().resolve()
@@ -239,18 +246,14 @@ def datasets_dir() -> Path:
                 "datasets/ folder, or unset it."
             )
         return path
-    repo_datasets = Path(__file__).resolve().parents[1] / "datasets"
-    if _is_datasets_folder(repo_datasets):
-        return repo_datasets
-    cwd = Path.cwd().resolve()
-    for folder in (cwd, *cwd.parents):
-        if _is_datasets_folder(folder / "datasets"):
-            return folder / "datasets"
-    raise FileNotFoundError(
-        f"Could not find the course datasets. Looked at {repo_datasets} and for a "
-        f"datasets/ folder with a README.md in {cwd} and its parents. Clone the course "
-        f"repository and run from inside it, or set {ENV_VAR} to its datasets/ folder."
-    )
+    path = repo_folder("datasets", Path(__file__).resolve().parent)
+    if not _is_datasets_folder(path):
+        raise FileNotFoundError(
+            f"course_lib has no datasets folder at {path}. Reinstall it from a clone of the "
+            f"course repository (`pip install <clone>`, or `make venv` inside it), or set "
+            f"{ENV_VAR} to a clone's datasets/ folder."
+        )
+    return path
 
 
 def _check_name(name: str) -> Dataset:

@@ -319,28 +319,33 @@ def test_verify_all_table(monkeypatch: pytest.MonkeyPatch, tmp_datasets: Path) -
     assert table.equals(verify_all())
 
 
-def test_datasets_dir_found_from_notebooks_folder(
+def test_datasets_dir_of_an_installed_wheel_is_its_copy_whatever_the_cwd(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    # course_lib installed non-editable next to an unrelated `datasets` package (as on Colab,
-    # where Hugging Face `datasets` is preinstalled); the notebook runs from <clone>/notebooks.
+    # course_lib installed from a wheel next to an unrelated `datasets` package (as on Colab,
+    # where Hugging Face `datasets` is preinstalled): its own copy, course_lib/_datasets.
     site = tmp_path / "site-packages"
-    (site / "course_lib").mkdir(parents=True)
+    (site / "course_lib" / "_datasets").mkdir(parents=True)
+    (site / "course_lib" / "_datasets" / "README.md").write_text("course datasets")
     (site / "datasets").mkdir()
     (site / "datasets" / "__init__.py").write_text("")
     (site / "datasets" / "README.md").write_text("not ours")
     clone = tmp_path / "clone"
     (clone / "notebooks").mkdir(parents=True)
     (clone / "datasets").mkdir()
-    (clone / "datasets" / "README.md").write_text("course datasets")
+    (clone / "datasets" / "README.md").write_text("a clone's, never searched for")
     monkeypatch.delenv("COURSE_DATASETS", raising=False)
     monkeypatch.setattr(data, "__file__", str(site / "course_lib" / "data.py"))
+    for cwd in (clone / "notebooks", tmp_path):
+        monkeypatch.chdir(cwd)
+        assert datasets_dir() == (site / "course_lib" / "_datasets").resolve()
+    # a wheel built without its data: the sibling `datasets` package is not taken for it
+    (site / "course_lib" / "_datasets" / "README.md").unlink()
+    (site / "course_lib" / "_datasets").rmdir()
     monkeypatch.chdir(clone / "notebooks")
-    assert datasets_dir() == (clone / "datasets").resolve()
-    monkeypatch.chdir(tmp_path)
     with pytest.raises(FileNotFoundError, match="COURSE_DATASETS") as excinfo:
         datasets_dir()
-    assert "Clone" in str(excinfo.value)
+    assert "Reinstall it from a clone" in str(excinfo.value)
 
 
 def test_bad_course_datasets_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -476,19 +476,18 @@ def test_course_footprint_reads_the_bench_file(tmp_path, monkeypatch):
         course_footprint()
 
 
-def test_course_footprint_is_found_from_a_clones_notebooks_folder(tmp_path, monkeypatch):
-    """A non-editable install (Colab) has no benchmarks/ beside course_lib: look from the cwd."""
-    from course_lib.energy import course_footprint
+def test_course_footprint_is_the_checkouts_or_the_wheels_never_the_cwds(tmp_path, monkeypatch):
+    """A checkout reads its benchmarks/; a wheel (Colab) its copy inside course_lib (_files)."""
+    from course_lib import _files
 
-    monkeypatch.setattr(energy._footprint, "FOOTPRINT_CSV",
-                        tmp_path / "site-packages" / "benchmarks" / "footprint.csv")
+    assert energy._footprint.FOOTPRINT_CSV == _files.repo_folder("benchmarks") / "footprint.csv"
+    assert energy.FOOTPRINT_CSV is energy._footprint.FOOTPRINT_CSV
     (tmp_path / "clone" / "benchmarks").mkdir(parents=True)
     (tmp_path / "clone" / "notebooks").mkdir()
     (tmp_path / "clone" / "benchmarks" / "footprint.csv").write_text(_FOOTPRINT_CSV)
-    monkeypatch.chdir(tmp_path / "clone" / "notebooks")
-    assert course_footprint()["cpu_s"].tolist() == [9.9, 45.1, 36.0]
-    monkeypatch.chdir(tmp_path)  # benchmarks/ is below, not in a parent: not found
-    assert course_footprint(missing="empty").empty
+    monkeypatch.setattr(energy._footprint, "FOOTPRINT_CSV", tmp_path / "site" / "footprint.csv")
+    monkeypatch.chdir(tmp_path / "clone" / "notebooks")  # a clone's, never searched for
+    assert energy.course_footprint(missing="empty").empty
 
 
 def test_course_footprint_degrades_clearly_when_missing(tmp_path, monkeypatch):

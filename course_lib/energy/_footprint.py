@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from course_lib._files import repo_folder
 from course_lib._validate import check_int, check_real, check_tensor
 
 if TYPE_CHECKING:
@@ -200,25 +201,12 @@ def footprint(watts_per_core: float = WATTS_PER_CORE, pue: float = 1.0,
     return fp
 
 
-#: Where ``make bench`` (tests/tools/bench.py) writes each notebook's measured footprint.
-FOOTPRINT_CSV = Path(__file__).resolve().parents[2] / "benchmarks" / "footprint.csv"
+#: Where ``make bench`` (tests/tools/bench.py) writes each notebook's measured footprint: the
+#: checkout's benchmarks/footprint.csv, or the copy inside an installed wheel (see
+#: course_lib/_files.py).
+FOOTPRINT_CSV = repo_folder("benchmarks") / "footprint.csv"
 _COURSE_COLUMNS = ("notebook", "wall_s", "cpu_s", "training_runs", "training_gflops",
                    "training_cpu_s")
-
-
-def _footprint_csv() -> Path:
-    """``FOOTPRINT_CSV``, else benchmarks/footprint.csv in the working folder or a parent of it.
-
-    The second place serves a non-editable install (Colab's ``pip install`` of the clone), where
-    course_lib lives in site-packages and the clone's notebooks/ folder is the working folder.
-    """
-    if FOOTPRINT_CSV.is_file():
-        return FOOTPRINT_CSV
-    cwd = Path.cwd().resolve()
-    for folder in (cwd, *cwd.parents):
-        if (folder / "benchmarks" / FOOTPRINT_CSV.name).is_file():
-            return folder / "benchmarks" / FOOTPRINT_CSV.name
-    return FOOTPRINT_CSV
 
 
 def course_footprint(missing: str = "raise"):
@@ -226,16 +214,15 @@ def course_footprint(missing: str = "raise"):
 
     Columns: notebook, wall_s and cpu_s (the whole notebook's kernel), training_runs,
     training_gflops and training_cpu_s (what ``footprint()`` counted), read from
-    benchmarks/footprint.csv, which ``make bench`` writes on a 2-core machine: the one beside
-    course_lib, or else the first found in the working folder and its parents. If there is
-    none, ``missing="raise"`` raises FileNotFoundError saying how to make it, and
-    ``missing="empty"`` returns an empty table with the same columns.
+    ``FOOTPRINT_CSV``, which ``make bench`` writes on a 2-core machine. If there is none,
+    ``missing="raise"`` raises FileNotFoundError saying how to make it, and ``missing="empty"``
+    returns an empty table with the same columns.
     """
     import pandas as pd
 
     if missing not in ("raise", "empty"):
         raise ValueError(f"missing must be 'raise' or 'empty', got {missing!r}")
-    path = _footprint_csv()
+    path = FOOTPRINT_CSV
     if not path.is_file():
         if missing == "raise":
             raise FileNotFoundError(f"{path} is missing: run `make bench` from the "
