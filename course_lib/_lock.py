@@ -1,4 +1,8 @@
-"""Reading requirements.lock, the course's one exact lock, and comparing it with what is installed.
+"""Reading requirements.lock, the course's runtime lock, and comparing it with what is installed.
+
+The lock is generated (``make lock``, by uv, for several platforms and Pythons): a line is
+``name==version ; marker \\`` followed by ``--hash`` lines, and a pin applies only where its
+environment marker holds (``sys_platform == 'win32'`` and so on).
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 
 LOCK_NAME = "requirements.lock"
-_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)")
+_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#\\]+)\s*(?:;([^#\\]*))?")
 
 
 def is_cuda_only(name: str) -> bool:
@@ -29,12 +33,27 @@ def public_version(version: str) -> str:
     return version.split("+", 1)[0]
 
 
-def read_pins(text: str) -> dict[str, str]:
-    """Map normalised name -> exact version for every ``name==version`` line of a lock's text."""
+def _applies(marker: str | None, environment: dict[str, str] | None) -> bool:
+    """True when a pin's environment marker holds here (or in ``environment``), or it has none."""
+    if not marker or not marker.strip():
+        return True
+    try:
+        from packaging.markers import Marker
+    except ImportError:  # pragma: no cover - matplotlib needs packaging; pip vendors a copy
+        from pip._vendor.packaging.markers import Marker
+    return Marker(marker.strip()).evaluate(environment)
+
+
+def read_pins(text: str, environment: dict[str, str] | None = None) -> dict[str, str]:
+    """Map normalised name -> exact version for every ``name==version`` line that applies here.
+
+    ``environment`` overrides marker variables (``{"sys_platform": "win32", ...}``) to read the
+    pins of another platform or Python; by default the running interpreter's.
+    """
     pins: dict[str, str] = {}
     for line in text.splitlines():
         m = _PIN.match(line.strip())
-        if m:
+        if m and _applies(m.group(3), environment):
             pins[normalize(m.group(1))] = m.group(2)
     return pins
 

@@ -31,3 +31,21 @@ def test_find_lock_finds_the_repository_lock():
     lock = _lock.find_lock()
     assert lock is not None and lock.name == "requirements.lock"
     assert _lock.read_pins(lock.read_text())["torch"] == "2.14.1"
+
+
+def test_read_pins_keeps_only_the_pins_whose_marker_holds():
+    text = ("a==1 ; sys_platform == 'win32' \\\n    --hash=sha256:00\n"
+            "b==2 ; sys_platform == 'linux' or sys_platform == 'darwin'\n"
+            "c==3 ; python_full_version < '3.12' \\\n"
+            "c==4 ; python_full_version >= '3.12' \\\n    --hash=sha256:11\n")
+    linux311 = {"sys_platform": "linux", "python_full_version": "3.11.9"}
+    win313 = {"sys_platform": "win32", "python_full_version": "3.13.1"}
+    assert _lock.read_pins(text, linux311) == {"b": "2", "c": "3"}
+    assert _lock.read_pins(text, win313) == {"a": "1", "c": "4"}
+
+
+def test_read_pins_of_the_generated_lock_match_this_interpreter():
+    lock = _lock.find_lock()
+    pins = _lock.read_pins(lock.read_text())
+    assert "pywinpty" not in pins and "appnope" not in pins  # Windows' and macOS' only
+    assert pins["numpy"] == __import__("numpy").__version__
