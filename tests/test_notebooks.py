@@ -51,8 +51,11 @@ def test_first_cell_title_time_and_badges_come_from_the_syllabus(book):
 
 def test_setup_cell_is_the_colab_guard_then_setup(book):
     code = [src for kind, src, _ in _cells(book) if kind == "code"]
-    assert code[0].startswith(_launch.colab_guard()), "paste course_lib._launch.colab_guard()"
+    assert code[0].startswith(_launch.colab_guard()), \
+        "run: .venv/bin/python tests/tools/launch_cells.py notebooks/*.ipynb"
     assert re.search(r"\bsetup\(", code[0].removeprefix(_launch.colab_guard()))
+    # plain Python throughout, so that a failing step raises instead of printing and going on
+    assert not re.search(r"^\s*[!%]", code[0], re.MULTILINE), "no shell or magic lines"
 
 
 def test_ignored_outputs_are_pinned_by_expect_in_the_next_cell(book):
