@@ -14,7 +14,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
          --nbval-cell-timeout=600 -n 2 --dist loadfile
 NB ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
-.PHONY: help venv lab test unit notebooks lint execute bench determinism readme instructors site editions clean
+.PHONY: help venv lab test unit notebooks lint execute bench determinism readme instructors site editions colab-check clean
 
 help:
 	@echo "make lab      set up .venv from requirements.lock (first time: a few minutes) and open JupyterLab"
@@ -26,6 +26,7 @@ help:
 	@echo "make instructors  regenerate instructors/README.md (schedules, solutions, class sizing)"
 	@echo "make site     render the course (committed notebooks, syllabus, glossary) as offline HTML in build/site"
 	@echo "make editions write student and instructor editions of the notebooks to build/editions"
+	@echo "make colab-check  run every notebook as on Colab: its versions (tests/colab/), set-up cell, no lock"
 
 venv:
 	@if [ "$$(cat $(STAMP) 2> /dev/null)" != "$(LOCK_HASH)" ]; then \
@@ -98,6 +99,12 @@ site: venv
 
 editions: venv
 	.ci/offline env $(TEST_ENV) $(BIN)/python tests/tools/editions.py build/editions
+
+# Colab's versions (tests/colab/colab-*.txt) in a Python 3.13 venv, .colab-venv (from PyPI; reused
+# while the list is unchanged), then the set-up cell's install and every notebook, as on Colab.
+COLAB_PYTHON ?=
+colab-check:
+	COLAB_PYTHON=$(COLAB_PYTHON) python3 tests/tools/colab_check.py $(NB)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
