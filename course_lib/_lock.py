@@ -58,16 +58,14 @@ def read_pins(text: str, environment: dict[str, str] | None = None) -> dict[str,
     return pins
 
 
-def find_lock(start: Path | None = None) -> Path | None:
-    """The repository's requirements.lock beside the package, or in the cwd or a parent; or None."""
+def find_lock() -> Path | None:
+    """The checkout's requirements.lock beside the package (``make`` installs it editable), or None.
+
+    An installed copy (Colab's ``pip install <clone>``) has no lock beside it and needs none: the
+    working folder is never searched, so a lock there cannot be mistaken for this course's.
+    """
     here = Path(__file__).resolve().parents[1] / LOCK_NAME
-    if here.is_file():
-        return here
-    cwd = (start or Path.cwd()).resolve()
-    for folder in (cwd, *cwd.parents):
-        if (folder / LOCK_NAME).is_file():
-            return folder / LOCK_NAME
-    return None
+    return here if here.is_file() else None
 
 
 @dataclass(frozen=True)

@@ -49,3 +49,12 @@ def test_read_pins_of_the_generated_lock_match_this_interpreter():
     pins = _lock.read_pins(lock.read_text())
     assert "pywinpty" not in pins and "appnope" not in pins  # Windows' and macOS' only
     assert pins["numpy"] == __import__("numpy").__version__
+
+
+def test_find_lock_never_searches_the_working_folder(tmp_path, monkeypatch):
+    installed = tmp_path / "site-packages" / "course_lib"
+    installed.mkdir(parents=True)
+    (tmp_path / "requirements.lock").write_text("numpy==0.0.1\n")  # some other project's lock
+    monkeypatch.setattr(_lock, "__file__", str(installed / "_lock.py"))
+    monkeypatch.chdir(tmp_path)
+    assert _lock.find_lock() is None
