@@ -28,8 +28,81 @@ def test_threads_come_from_course_threads(monkeypatch):
     monkeypatch.setenv("COURSE_THREADS", "1")
     assert setup(verbose=False).threads == 1
     assert torch.get_num_threads() == 1
+    monkeypatch.setenv("COURSE_THREADS", "3")  # explicit: honoured even above the 2 cores here
+    assert setup(verbose=False).threads == 3
+    assert torch.get_num_threads() == 3
     monkeypatch.delenv("COURSE_THREADS")
-    assert setup(verbose=False).threads == 2  # the course default
+    assert setup(verbose=False).threads == 1  # the course default: one thread for small models
+    assert torch.get_num_threads() == 1
+
+
+def test_default_threads_is_one_and_never_more_than_the_cpus(monkeypatch):
+    assert _setup.SMALL_MODEL_THREADS == 1
+    assert _setup.default_threads(1) == 1
+    assert _setup.default_threads(64) == _setup.SMALL_MODEL_THREADS
+    monkeypatch.setattr(_setup, "SMALL_MODEL_THREADS", 4)  # were a measurement to raise it
+    assert _setup.default_threads(2) == 2
+    assert _setup.default_threads(8) == 4
+    monkeypatch.setattr(_setup, "available_cpus", lambda: 3)
+    assert _setup.default_threads() == 3
+    monkeypatch.delenv("COURSE_THREADS", raising=False)
+    assert _setup.threads_from_env() == 3
+
+
+def _cgroup(tmp_path, v2=None, quota=None, period=None):
+    """Paths for available_cpus: cgroup files holding the given text (None: no such file)."""
+    paths = {"cpu_max": tmp_path / "cpu.max", "cfs_quota": tmp_path / "cpu.cfs_quota_us",
+             "cfs_period": tmp_path / "cpu.cfs_period_us"}
+    for key, text in (("cpu_max", v2), ("cfs_quota", quota), ("cfs_period", period)):
+        if text is not None:
+            paths[key].write_text(text + "\n")
+    return paths
+
+
+@pytest.mark.parametrize("files, affinity, cpus", [
+    ({"v2": "150000 100000"}, 8, 1),  # 1.5 CPUs: floor
+    ({"v2": "50000 100000"}, 8, 1),  # half a CPU: still one
+    ({"v2": "400000 100000"}, 8, 4),
+    ({"v2": "400000 100000"}, 2, 2),  # the affinity is tighter than the quota
+    ({"v2": "max 100000"}, 8, 8),  # no limit
+    ({"quota": "150000", "period": "100000"}, 8, 1),  # cgroup v1
+    ({"quota": "300000", "period": "100000"}, 8, 3),
+    ({"quota": "-1", "period": "100000"}, 8, 8),  # v1's no limit
+    ({"quota": "200000"}, 8, 8),  # a quota without its period says nothing
+    ({"v2": "garbage"}, 8, 8),
+    ({"v2": "lots 100000"}, 8, 8),
+    ({"v2": "100000 0"}, 8, 8),
+    ({}, 8, 8),  # no cgroup files (macOS, Windows, no container)
+    ({}, 1, 1),  # pinned to one CPU (taskset -c 0)
+    ({"v2": "max 100000"}, 1, 1),
+])
+def test_available_cpus(tmp_path, files, affinity, cpus):
+    assert _setup.available_cpus(affinity=affinity, **_cgroup(tmp_path, **files)) == cpus
+
+
+def test_available_cpus_default_affinity(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    assert _setup.affinity_cpus() == 1
+    assert _setup.available_cpus(**_cgroup(tmp_path, v2="max 100000")) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
+    assert _setup.available_cpus(**_cgroup(tmp_path, v2="250000 100000")) == 2
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # as on macOS and Windows
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert _setup.affinity_cpus() == 6
+    monkeypatch.setattr(os, "cpu_count", lambda: None)  # "cannot tell"
+    assert _setup.affinity_cpus() == 1
+
+
+def test_available_cpus_here_is_within_the_machine():
+    assert 1 <= _setup.available_cpus() <= (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize("quota, period, cpus", [("150000", "100000", 1), ("100000", "100000", 1),
+                                                 ("250000", "100000", 2), ("max", "100000", None),
+                                                 ("-1", "100000", None), ("0", "100000", None),
+                                                 ("1.5", "1", None)])
+def test_quota_cpus(quota, period, cpus):
+    assert _setup.quota_cpus(quota, period) == cpus
 
 
 @pytest.mark.parametrize("raw", ["0", "-2", "two", "1.5"])
@@ -109,5 +182,54 @@ def test_every_topic_module_that_exists_loads_lazily():
             assert getattr(course_lib, name).__name__ == f"course_lib.{name}"
 
 
-def test_device_is_cpu_without_cuda():
-    assert course_lib.device().type == ("cuda" if torch.cuda.is_available() else "cpu")
+def test_the_course_runs_on_the_cpu_without_a_gpu():
+    assert course_lib.device() == torch.device("cpu")
+    if not torch.cuda.is_available():
+        assert _setup.gpu_name() is None
+        assert _setup.device_label(None) == "CPU"  # the line the committed notebooks show
+
+
+def _fake_gpu(monkeypatch, name="NVIDIA A100-SXM4-40GB"):
+    """torch as on a machine with one CUDA GPU (this one has none)."""
+    def get_device_name(index=0):
+        if isinstance(name, Exception):
+            raise name
+        return name
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_name", get_device_name)
+
+
+def test_a_gpu_is_reported_and_left_unused(monkeypatch, capsys):
+    _fake_gpu(monkeypatch)
+    monkeypatch.setenv("COURSE_THREADS", "1")
+    env = setup()
+    assert env.device == ("CPU (CUDA GPU NVIDIA A100-SXM4-40GB found; the course's small models "
+                          "run on the CPU)")
+    assert capsys.readouterr().out.startswith(
+        "course_lib ready: local · CPU (CUDA GPU NVIDIA A100-SXM4-40GB found; the course's small "
+        "models run on the CPU) · 1 torch thread · seed 0 ·")
+    assert course_lib.device() == torch.device("cpu")
+
+
+def test_with_a_gpu_course_models_train_and_predict_on_the_cpu(monkeypatch):
+    from course_lib import models
+
+    _fake_gpu(monkeypatch)
+    setup(verbose=False, threads=1)
+    dev = course_lib.device()
+    # undo the fake before training: torch's optimizer itself queries a CUDA device it reports
+    monkeypatch.undo()
+    x = torch.randn(64, 4, generator=torch.Generator().manual_seed(0))
+    y = (x[:, 0] > 0).long()
+    model = models.fit_mlp(x, y, epochs=2)
+    assert {p.device for p in model.parameters()} == {dev} == {torch.device("cpu")}
+    assert models.predict_proba(model, x).shape == (64, 2)
+
+
+def test_a_gpu_that_cannot_be_queried_is_still_reported(monkeypatch):
+    _fake_gpu(monkeypatch, RuntimeError("CUDA driver initialization failed"))
+    assert _setup.gpu_name() == "(name unavailable)"
+    env = setup(verbose=False, threads=1)
+    assert env.device.startswith("CPU (CUDA GPU (name unavailable) found")
