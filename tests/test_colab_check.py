@@ -3,6 +3,7 @@
 `make colab-check` runs the twin itself (it needs PyPI to build it); these tests run offline.
 """
 
+import math
 import os
 import subprocess
 import sys
@@ -217,3 +218,13 @@ def test_twin_environ_reads_no_pip_config_and_drops_local_paths():
     env = colab_check.twin_environ(base)
     assert env == {"PATH": "/bin", "PIP_DEFAULT_TIMEOUT": "180", "PIP_CONFIG_FILE": os.devnull}
     assert base["PIP_FIND_LINKS"] == "/opt/wheels"  # the caller's copy is left alone
+
+
+def test_setup_seconds_reads_the_first_code_cells_timing():
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("import sys")
+    nb.cells = [nbformat.v4.new_markdown_cell("# t"), cell, nbformat.v4.new_code_cell("1")]
+    assert math.isnan(colab_check.setup_seconds(nb))  # not run (or did not finish)
+    cell.metadata["execution"] = {"iopub.execute_input": "2026-12-03T11:00:00.250000Z",
+                                  "shell.execute_reply": "2026-12-03T11:00:12.750000Z"}
+    assert colab_check.setup_seconds(nb) == 12.5

@@ -597,3 +597,22 @@ def test_footprint_reports_the_whole_process_too():
     assert fp.process_kwh == pytest.approx(fp.process_cpu_seconds / 3600 * 10 / 1000)
     assert "Whole notebook so far" in fp.summary().splitlines()[2]
     assert fp.runs == 0 and fp.flops == 0
+
+
+def test_no_outputs_suits_codecarbon_3_and_colabs_2_7(monkeypatch):
+    """codecarbon 3 deprecates save_to_file; 2.7.1 (Colab's pin) rejects output_methods."""
+    import inspect
+
+    import codecarbon.emissions_tracker as et
+
+    from course_lib.energy._tracker import no_outputs
+
+    kwargs = no_outputs()  # for the installed codecarbon: arguments its tracker accepts
+    assert set(kwargs) <= set(inspect.signature(et.BaseEmissionsTracker.__init__).parameters)
+
+    class Old:  # codecarbon 2.7.1's signature: save_to_* flags, no output_methods
+        def __init__(self, project_name=None, save_to_file=None, save_to_api=None):
+            pass
+
+    monkeypatch.setattr(et, "BaseEmissionsTracker", Old)
+    assert no_outputs() == {"save_to_file": False}

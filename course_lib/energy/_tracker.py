@@ -39,6 +39,19 @@ _METHODS = {
 }
 
 
+def no_outputs() -> dict[str, object]:
+    """The tracker argument that writes nothing: ``output_methods=[]`` in codecarbon 3, which
+    deprecates ``save_to_file``; ``save_to_file=False`` before it (Colab's 2.7.1, whose tracker
+    rejects ``output_methods`` and, as it swallows its own errors, then measures nothing)."""
+    import inspect
+
+    from codecarbon.emissions_tracker import BaseEmissionsTracker
+
+    if "output_methods" in inspect.signature(BaseEmissionsTracker.__init__).parameters:
+        return {"output_methods": []}
+    return {"save_to_file": False}
+
+
 @contextmanager
 def measure_emissions(country_iso_code: str = "FRA",
                       measure_power_secs: float = 1.0) -> Iterator[Measurement]:
@@ -56,7 +69,7 @@ def measure_emissions(country_iso_code: str = "FRA",
 
     tracker = OfflineEmissionsTracker(
         country_iso_code=country_iso_code.upper(), measure_power_secs=measure_power_secs,
-        output_methods=[], log_level="error",  # no CSV, no API, no logger output
+        log_level="error", **no_outputs(),  # no CSV, no API, no logger output
         allow_multiple_runs=True,  # no lock file, no signal handlers replaced in the kernel
         tracking_mode="process", project_name="course")
     result = Measurement()

@@ -391,8 +391,33 @@ def count_expects(nb) -> int:
                for o in c.get("outputs", []) if o.get("output_type") == "stream")
 
 
-def run_notebook(path: Path, url: str, workdir: Path, stub: Path) -> tuple[str, float, int, str]:
-    """Execute one notebook as Colab would: (status, seconds, expects passed, detail)."""
+def setup_seconds(nb) -> float:
+    """How long the first code cell (the set-up cell: fetch, pip install, imports) ran, from
+    nbclient's timing metadata; nan when it did not finish."""
+    from datetime import datetime
+
+    first = next(c for c in nb.cells if c.cell_type == "code")
+    t = first.metadata.get("execution", {})
+    if "iopub.execute_input" not in t or "shell.execute_reply" not in t:
+        return float("nan")
+    start, end = (datetime.fromisoformat(t[k].replace("Z", "+00:00"))
+                  for k in ("iopub.execute_input", "shell.execute_reply"))
+    return (end - start).total_seconds()
+
+
+@dataclass(frozen=True)
+class Result:
+    """One notebook's run in the twin."""
+
+    status: str  # ok, stderr or error
+    seconds: float
+    setup: float  # of which the set-up cell
+    expects: int  # expect() checks that held
+    detail: str
+
+
+def run_notebook(path: Path, url: str, workdir: Path, stub: Path) -> Result:
+    """Execute one notebook as Colab would, from its set-up cell to its last cell."""
     import ipykernel.kernelspec
     import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
@@ -419,34 +444,38 @@ def run_notebook(path: Path, url: str, workdir: Path, stub: Path) -> tuple[str, 
     nb = nbformat.read(path, as_version=4)
     first = next(c for c in nb.cells if c.cell_type == "code")
     first.source = colab_source(first.source, url, str(content / "responsible-deep-learning"))
-    client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT_S,
+    client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT_S, record_timing=True,
                             kernel_spec_manager=ColabKernelSpecs(),
                             resources={"metadata": {"path": str(content)}})
     start = time.perf_counter()
     try:
         client.execute()
     except CellExecutionError as exc:
-        lines = [ln for ln in str(exc).splitlines() if ln.strip()]
-        return "error", time.perf_counter() - start, count_expects(nb), "\n".join(lines[-12:])
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # IPython 7 colours its tracebacks
+        lines = [ln for ln in plain.splitlines() if ln.strip()]
+        return Result("error", time.perf_counter() - start, setup_seconds(nb), count_expects(nb),
+                      "\n".join(problems(nb) + lines[-12:]))
     seconds = time.perf_counter() - start
     found = problems(nb)
-    return ("stderr" if found else "ok"), seconds, count_expects(nb), "\n".join(found)
+    return Result("stderr" if found else "ok", seconds, setup_seconds(nb), count_expects(nb),
+                  "\n".join(found))
 
 
 def run_notebooks(paths: list[Path], url: str, workdir: Path) -> int:
     """Run each notebook in turn, print a table, return the number that failed."""
     stub = write_colab_stub(workdir / "colab-stub")
-    rows, failed = [], 0
-    print(f"{'notebook':<40} {'seconds':>8} {'expects':>8}  status", flush=True)
+    results = []
+    print(f"{'notebook':<40} {'seconds':>8} {'set-up':>7} {'expects':>8}  status", flush=True)
     for path in paths:
-        status, seconds, expects, detail = run_notebook(path, url, workdir, stub)
-        failed += status != "ok"
-        rows.append((path.name, seconds, status))
-        print(f"{path.name:<40} {seconds:8.1f} {expects:8d}  {status}", flush=True)
-        if detail:
-            print("    " + detail.replace("\n", "\n    "), flush=True)
-    print(f"{'total':<40} {sum(r[1] for r in rows):8.1f}")
-    return failed
+        r = run_notebook(path, url, workdir, stub)
+        results.append(r)
+        print(f"{path.name:<40} {r.seconds:8.1f} {r.setup:7.1f} {r.expects:8d}  {r.status}",
+              flush=True)
+        if r.detail:
+            print("    " + r.detail.replace("\n", "\n    "), flush=True)
+    print(f"{'total':<40} {sum(r.seconds for r in results):8.1f} "
+          f"{sum(r.setup for r in results):7.1f} {sum(r.expects for r in results):8d}")
+    return sum(r.status != "ok" for r in results)
 
 
 # ---------------------------------------------------------------- main
