@@ -614,5 +614,11 @@ def test_no_outputs_suits_codecarbon_3_and_colabs_2_7(monkeypatch):
         def __init__(self, project_name=None, save_to_file=None, save_to_api=None):
             pass
 
+    class New:  # codecarbon 3's: output_methods, the save_to_* flags deprecated
+        def __init__(self, project_name=None, output_methods=None, save_to_file=None):
+            pass
+
     monkeypatch.setattr(et, "BaseEmissionsTracker", Old)
     assert no_outputs() == {"save_to_file": False}
+    monkeypatch.setattr(et, "BaseEmissionsTracker", New)
+    assert no_outputs() == {"output_methods": []}
