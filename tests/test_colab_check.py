@@ -228,3 +228,49 @@ def test_setup_seconds_reads_the_first_code_cells_timing():
     cell.metadata["execution"] = {"iopub.execute_input": "2026-12-03T11:00:00.250000Z",
                                   "shell.execute_reply": "2026-12-03T11:00:12.750000Z"}
     assert colab_check.setup_seconds(nb) == 12.5
+
+
+def test_versions_lists_what_a_python_has_installed():
+    from importlib.metadata import version
+
+    found = colab_check.versions(Path(sys.executable))
+    assert found["pytest"] == version("pytest") and found["nbformat"] == version("nbformat")
+
+
+def test_a_reused_twin_drops_what_set_up_cells_added_and_restores_colabs_versions(
+        tmp_path, monkeypatch):
+    venv = tmp_path / "twin"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").touch()
+    text = "# source: s\n# date: 2026-08-19\nnumpy==2.1.3\nhttpx==0.28.1\n"
+    listed = colab_check.parse_list(text)
+    version = subprocess.run([sys.executable, "-c", "import platform; "
+                              "print(platform.python_version())"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    (venv / colab_check.STAMP_NAME).write_text(colab_check.stamp(text, version) + "\n")
+    (venv / "baseline.json").write_text('{"numpy": "2.1.3", "httpx": "0.28.1"}')
+    installed = {"numpy": "2.1.3", "httpx": "0.27.2", "codecarbon": "2.7.4"}  # a run's leftovers
+    calls = []
+
+    def fake_pip(python, *args):
+        calls.append(args[:1] + tuple(a for a in args[1:] if not a.startswith("-")))
+        if args[0] == "uninstall":
+            for name in args[3:]:
+                installed.pop(name)
+        else:
+            installed.update(listed.pins)
+
+    monkeypatch.setattr(colab_check, "_pip", fake_pip)
+    monkeypatch.setattr(colab_check, "versions", lambda python: dict(installed))
+    py = colab_check.build_twin(venv, listed, text, sys.executable)
+    assert py == venv / "bin" / "python"
+    assert calls == [("uninstall", "codecarbon"), ("install", "numpy==2.1.3", "httpx==0.28.1")]
+    assert installed == {"numpy": "2.1.3", "httpx": "0.28.1"}
+
+
+def test_without_python_3_13_the_check_fails_saying_what_to_do(monkeypatch, capsys):
+    monkeypatch.delenv("COLAB_PYTHON", raising=False)
+    monkeypatch.setattr(colab_check, "find_python", lambda: None)
+    assert colab_check.main([]) == 1
+    out = capsys.readouterr().out
+    assert "no Python 3.13 found" in out and "COLAB_PYTHON=/path/to/python3.13" in out
