@@ -77,7 +77,7 @@ execute: venv
 	.ci/offline env $(TEST_ENV) $(BIN)/python tests/tools/execute.py $(NB)
 
 bench: venv
-	.ci/offline env COURSE_THREADS=2 $(BIN)/python tests/tools/bench.py $(NB)
+	.ci/offline $(BIN)/python tests/tools/bench.py $(if $(LOAD),--load $(LOAD)) $(NB)
 	.ci/offline env COURSE_THREADS=2 $(BIN)/python benchmarks/speed.py
 	$(BIN)/python -m course_lib._instructors instructors/
 
