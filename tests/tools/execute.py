@@ -77,7 +77,7 @@ def execute(path: Path, write: bool, timings: Path | None = None) -> float:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, kernel_name="python3", kernel_manager_class=CurrentEnvKernelManager,
                             timeout=CELL_TIMEOUT_S, record_timing=timings is not None,
-                            store_widget_state=False,
+                            store_widget_state=True,  # an Output widget's capture needs it
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     client.execute()
