@@ -274,3 +274,27 @@ def test_without_python_3_13_the_check_fails_saying_what_to_do(monkeypatch, caps
     assert colab_check.main([]) == 1
     out = capsys.readouterr().out
     assert "no Python 3.13 found" in out and "COLAB_PYTHON=/path/to/python3.13" in out
+
+
+def test_run_notebooks_then_drives_the_explorers_in_the_twins_kernel_and_counts_a_failure(
+        tmp_path, monkeypatch, capsys):
+    import explorer_check
+
+    seen = {}
+
+    def fake_check_all(paths, log, km, cwd, setup_source):
+        seen.update(paths=paths, km=km, cwd=cwd, cell=setup_source(_launch.colab_guard()))
+        log("explorers and progress bar, 04_bias_mitigation.ipynb: FAILED in 1.0 s")
+        return 1
+
+    monkeypatch.setattr(colab_check, "run_notebook", lambda *a: colab_check.Result(
+        "ok", 1.0, 0.5, 2, ""))
+    monkeypatch.setattr(explorer_check, "check_all", fake_check_all)
+    paths = [tmp_path / "04_bias_mitigation.ipynb"]
+    assert colab_check.run_notebooks(paths, "file:///tmp/gh/kit", tmp_path) == 1
+    assert seen["paths"] == paths and seen["cwd"] == tmp_path / "content-explorers"
+    assert "file:///tmp/gh/kit" in seen["cell"] and _launch.CLONE_DIR not in seen["cell"]
+    spec = seen["km"].get_kernel_spec("python3")
+    assert "--IPKernelApp.exec_lines=['import google.colab']" in spec.argv
+    assert spec.env["PYTHONPATH"] == str(tmp_path / "colab-stub")
+    assert "04_bias_mitigation.ipynb: FAILED" in capsys.readouterr().out

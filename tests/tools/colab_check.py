@@ -13,6 +13,8 @@ changed; (3) every notebook executed by nbclient in the twin's ipykernel, with a
 ``google.colab`` imported at kernel start so the set-up cell's guard runs, its GitHub URL and
 /content clone folder replaced by the local ones. A notebook passes with no cell error, nothing
 on stderr, and so every ``expect()`` holding (a failing one raises). Outputs are not compared.
+(4) in the same kernel set-up, tests/tools/explorer_check.py: every explorer's sliders moved as a
+browser moves them (the table must follow) and a tqdm.auto progress bar shown, no stderr.
 
 ``--generate`` (authoring only) writes the versions list from Colab's pip-freeze.txt: the packages
 that course_lib's dependencies and the notebook kernel resolve to under Colab's pins, where Colab
@@ -416,13 +418,11 @@ class Result:
     detail: str
 
 
-def run_notebook(path: Path, url: str, workdir: Path, stub: Path) -> Result:
-    """Execute one notebook as Colab would, from its set-up cell to its last cell."""
+def colab_kernel_specs(stub: Path):
+    """A kernel spec manager for the twin's ipykernel, with google.colab imported at start as
+    Colab's kernel does (the stand-in package from ``stub`` on its path)."""
     import ipykernel.kernelspec
-    import nbformat
     from jupyter_client.kernelspec import KernelSpecManager
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
     env = {**os.environ, "PYTHONPATH": str(stub), "COURSE_THREADS": os.environ.get(
         "COURSE_THREADS", "1"),
@@ -439,13 +439,22 @@ def run_notebook(path: Path, url: str, workdir: Path, stub: Path) -> Result:
             spec["env"] = env
             return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES, **spec)
 
+    return ColabKernelSpecs()
+
+
+def run_notebook(path: Path, url: str, workdir: Path, stub: Path) -> Result:
+    """Execute one notebook as Colab would, from its set-up cell to its last cell."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
     content = workdir / f"content-{path.stem}"
     content.mkdir()
     nb = nbformat.read(path, as_version=4)
     first = next(c for c in nb.cells if c.cell_type == "code")
     first.source = colab_source(first.source, url, str(content / "responsible-deep-learning"))
     client = NotebookClient(nb, kernel_name="python3", timeout=CELL_TIMEOUT_S, record_timing=True,
-                            kernel_spec_manager=ColabKernelSpecs(),
+                            kernel_spec_manager=colab_kernel_specs(stub),
                             resources={"metadata": {"path": str(content)}})
     start = time.perf_counter()
     try:
@@ -475,7 +484,17 @@ def run_notebooks(paths: list[Path], url: str, workdir: Path) -> int:
             print("    " + r.detail.replace("\n", "\n    "), flush=True)
     print(f"{'total':<40} {sum(r.seconds for r in results):8.1f} "
           f"{sum(r.setup for r in results):7.1f} {sum(r.expects for r in results):8d}")
-    return sum(r.status != "ok" for r in results)
+    failed = sum(r.status != "ok" for r in results)
+    # Then each explorer's sliders moved and a progress bar shown, in the twin's kernel.
+    import explorer_check  # beside this file
+
+    content = workdir / "content-explorers"
+    content.mkdir()
+    clone = str(content / "responsible-deep-learning")
+    bad = explorer_check.check_all(
+        paths, log=lambda line: print(line, flush=True), km=colab_kernel_specs(stub),
+        cwd=content, setup_source=lambda source: colab_source(source, url, clone))
+    return failed + bad
 
 
 # ---------------------------------------------------------------- main
