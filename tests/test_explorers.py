@@ -102,3 +102,15 @@ def test_the_check_fails_an_explorer_that_shows_nothing(tmp_path):
     nbformat.write(nb, path)
     problems = explorer_check.check_notebook(path)
     assert problems == ["e, slider x 0.5 -> 0.2: the explorer showed nothing"]
+
+
+@pytest.mark.slow
+def test_a_slider_update_the_kernel_never_finishes_fails_saying_so(tmp_path, monkeypatch):
+    monkeypatch.setattr(explorer_check, "MOVE_TIMEOUT_S", 1)
+    nb = _nb("import time\nimport ipywidgets as widgets",
+             "def slow(n=1):\n    if n != 1:\n        time.sleep(3)\n    print(n)\n\n\n"
+             "e = widgets.interactive(slow, n=widgets.IntSlider(min=0, max=8, value=1))")
+    path = tmp_path / "nb.ipynb"
+    nbformat.write(nb, path)
+    assert explorer_check.check_notebook(path) == [
+        "e, slider n 1 -> 2: the kernel did not finish handling a slider update within 1 s"]

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import ast
 import json
+import queue
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT_S = 300
+TIMEOUT_S = 120  # per cell; a slider's replies get MOVE_TIMEOUT_S: a hang fails, saying where
+MOVE_TIMEOUT_S = 60
 
 # Kernel side: each slider's model id, its value now and the value to move it to.
 SLIDERS = """
@@ -194,8 +196,13 @@ def _move(client, comm_id: str, value) -> list[dict]:
                                      "buffer_paths": []}})
     kc.shell_channel.send(msg)
     replies = []
+    deadline = time.monotonic() + MOVE_TIMEOUT_S
     while True:
-        reply = run_sync(kc.get_iopub_msg)(timeout=TIMEOUT_S)
+        try:
+            reply = run_sync(kc.get_iopub_msg)(timeout=max(deadline - time.monotonic(), 0.1))
+        except queue.Empty:
+            raise TimeoutError(f"the kernel did not finish handling a slider update within "
+                               f"{MOVE_TIMEOUT_S} s") from None
         if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
             continue
         if reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
@@ -260,10 +267,13 @@ def check_explorer(client, explorer: Explorer) -> list[str]:
     sliders = _stdout_json(_run(client, f"print(_json.dumps(_probe_sliders({name})))"))
     before = shown(_run(client, FRESH.format(name=name)))
     for slider in sliders:
-        replies = _move(client, slider["id"], slider["new"])
+        where = f"{name}, slider {slider['name']} {slider['value']} -> {slider['new']}"
+        try:
+            replies = _move(client, slider["id"], slider["new"])
+        except TimeoutError as exc:
+            return problems + [f"{where}: {exc}"]
         now = _stdout_json(_run(client, STATE.format(name=name)))
         expected = shown(_run(client, FRESH.format(name=name)))
-        where = f"{name}, slider {slider['name']} {slider['value']} -> {slider['new']}"
         if now["kwargs"].get(slider["kwarg"]) != slider["new"]:
             problems.append(f"{where}: the explorer's arguments became {now['kwargs']}")
         problems += [f"{where}: {p}" for p in judge_move(replies, now["out"], expected, before)]
