@@ -298,3 +298,30 @@ def test_run_notebooks_then_drives_the_explorers_in_the_twins_kernel_and_counts_
     assert "--IPKernelApp.exec_lines=['import google.colab']" in spec.argv
     assert spec.env["PYTHONPATH"] == str(tmp_path / "colab-stub")
     assert "04_bias_mitigation.ipynb: FAILED" in capsys.readouterr().out
+
+
+def test_the_twin_never_replaces_a_folder_that_is_not_a_twin(tmp_path):
+    for wrong in (colab_check.ROOT, colab_check.ROOT.parent, Path.home()):
+        with pytest.raises(SystemExit, match="not a virtual environment it may replace"):
+            colab_check.check_replaceable(wrong)
+    project = tmp_path / "project"
+    (project / "notes").mkdir(parents=True)
+    with pytest.raises(SystemExit, match="not a virtual environment"):
+        colab_check.check_replaceable(project)
+    assert project.exists()
+    colab_check.check_replaceable(tmp_path / "new")  # absent: fine
+    (tmp_path / "empty").mkdir()
+    colab_check.check_replaceable(tmp_path / "empty")
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    (twin / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    colab_check.check_replaceable(twin)
+
+
+def test_an_empty_colab_venv_means_the_default(monkeypatch):
+    monkeypatch.setenv("COLAB_VENV", "")
+    assert colab_check.default_venv() == colab_check.VENV
+    monkeypatch.setenv("COLAB_VENV", "/somewhere/twin")
+    assert colab_check.default_venv() == Path("/somewhere/twin")
+    monkeypatch.delenv("COLAB_VENV")
+    assert colab_check.default_venv() == colab_check.VENV

@@ -37,29 +37,29 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from course_lib import _lock  # noqa: E402
+
 LIST_DIR = ROOT / "tests" / "colab"
 VENV = ROOT / ".colab-venv"
 STAMP_NAME = ".colab-stamp"
 # What the set-up cell and the notebook runner use besides course_lib's own dependencies.
 KERNEL_STACK = ("ipykernel", "ipython", "ipywidgets", "nbclient", "nbformat", "jupyter-client",
                 "pip", "setuptools")
-PYTHON_CANDIDATES = ("python3.13", "/root/.pyenv/versions/3.13.0/bin/python3.13",
-                     "/usr/local/bin/python3.13", "/usr/bin/python3.13")
+# python3.13 on PATH, then pyenv's 3.13 builds (whose shim fails unless that version is active)
+PYTHON_CANDIDATES = ("python3.13", *sorted(
+    str(p) for p in Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")).glob(
+        "versions/3.13*/bin/python3.13")), "/usr/local/bin/python3.13", "/usr/bin/python3.13")
 CELL_TIMEOUT_S = 900
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)\s*$")
 _CPU_BUILD = re.compile(r"\b(torch|torchvision|torchaudio) (\d[0-9.]*)\+cpu\b")
 
 
-def normalize(name: str) -> str:
-    """PEP 503 normalised distribution name (``Scikit_Learn`` -> ``scikit-learn``)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def is_cuda_only(name: str) -> bool:
-    """True for the CUDA wheels only PyPI's (CUDA) torch pulls in; Colab's CPU torch has none."""
-    n = normalize(name)
-    nvidia_runtime = n.startswith("nvidia-") and n != "nvidia-ml-py"  # codecarbon needs ml-py
-    return n == "triton" or n.startswith("cuda-") or nvidia_runtime
+# One rule for names and for the CUDA-only wheels (Colab's CPU torch has none): the lock's.
+# course_lib._lock imports only the standard library, so this runs under any python3.
+normalize = _lock.normalize
+is_cuda_only = _lock.is_cuda_only
 
 
 # ---------------------------------------------------------------- the versions list
@@ -290,6 +290,25 @@ def _pip(python: Path, *args: str) -> None:
     subprocess.run(cmd, check=True, env=twin_environ(dict(os.environ)))
 
 
+def default_venv() -> Path:
+    """The twin's folder: ``COLAB_VENV`` if set and not empty, else .colab-venv."""
+    return Path(os.environ.get("COLAB_VENV") or VENV)
+
+
+def check_replaceable(venv: Path) -> None:
+    """Refuse to delete ``venv`` unless it is absent, empty or a virtual environment of its own.
+
+    A wrong ``--venv`` (``COLAB_VENV=.``, the repository, a home folder) must fail, not be wiped.
+    """
+    path = venv.resolve()
+    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+        return
+    inside_checkout = path == ROOT or path in ROOT.parents or (path / ".git").exists()
+    if inside_checkout or not (path / "pyvenv.cfg").is_file():
+        raise SystemExit(f"colab-check: {venv} is not a virtual environment it may replace; "
+                         "point COLAB_VENV (or --venv) at a new or former twin folder")
+
+
 def build_twin(venv: Path, colab: ColabList, list_text: str, python: str) -> Path:
     """A venv with exactly the list's versions; reused (and reset to them) while its stamp holds."""
     py = venv / "bin" / "python"
@@ -307,6 +326,7 @@ def build_twin(venv: Path, colab: ColabList, list_text: str, python: str) -> Pat
         print(f"colab-check: reusing {venv} (Python {version}, stamp {want})")
         return py
     print(f"colab-check: building {venv} with Python {version} from {python} (a few minutes)")
+    check_replaceable(venv)
     shutil.rmtree(venv, ignore_errors=True)
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     pip_pin = [r for r in colab.requirements() if normalize(r.split("==")[0]) == "pip"]
@@ -504,7 +524,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebook")
     parser.add_argument("--generate", type=Path, metavar="PIP_FREEZE",
                         help="write tests/colab/colab-<date>.txt from Colab's pip-freeze.txt")
-    parser.add_argument("--venv", type=Path, default=Path(os.environ.get("COLAB_VENV", VENV)))
+    parser.add_argument("--venv", type=Path, default=default_venv())
     parser.add_argument("--in-twin", nargs=2, metavar=("URL", "WORKDIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
