@@ -622,3 +622,11 @@ def test_no_outputs_suits_codecarbon_3_and_colabs_2_7(monkeypatch):
     assert no_outputs() == {"save_to_file": False}
     monkeypatch.setattr(et, "BaseEmissionsTracker", New)
     assert no_outputs() == {"output_methods": []}
+
+
+def test_show_footprint_prints_the_summary_and_what_is_counted_vs_estimated(capsys):
+    from course_lib.energy import FOOTPRINT_NOTE, show_footprint
+
+    fp = show_footprint(watts_per_core=10)
+    out = capsys.readouterr().out
+    assert out.startswith(fp.summary()) and FOOTPRINT_NOTE in out and fp.watts_per_core == 10

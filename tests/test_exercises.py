@@ -36,8 +36,7 @@ def test_known_wrong_answers_fail_with_feedback(pid):
     assert p.wrong_code, f"{pid} needs at least one known wrong answer to test against"
     for code in p.wrong_code:
         out = p.evaluate(p.namespace_for(code))
-        assert out.status == NOT_YET, (code, out)
-        assert out.message and "not what we expected" not in out.message, (code, out.message)
+        assert out.status == NOT_YET and out.message, (code, out)
 
 
 @pytest.mark.parametrize("pid", sorted(PROBLEMS))
@@ -53,18 +52,21 @@ def test_learner_state_is_not_yet(pid):
 @pytest.mark.parametrize("pid", sorted(PROBLEMS))
 def test_hints_are_tiered(pid, capsys):
     p = PROBLEMS[pid]
-    assert len(p.hints) >= 2, "tiered hints: a gentle one, then a stronger one"
+    assert len(p.hints) == 3, "three hints: a nudge, the method, then the nearly complete step"
     p.hint()
     first = capsys.readouterr().out
-    assert first.startswith(f"💡 Hint 1 of {len(p.hints)}: {p.hints[0]}")
-    p.hint(2)
-    assert p.hints[1] in capsys.readouterr().out
+    assert first.startswith(f"💡 Hint 1 of 3 · a nudge: {p.hints[0]}")
+    p.hint(3)
+    assert "Hint 3 of 3 · nearly the step" in capsys.readouterr().out
     p.hint(99)
-    assert f"call `hint(1)` to `hint({len(p.hints)})`" in capsys.readouterr().out
+    assert "call `hint(1)` to `hint(3)`" in capsys.readouterr().out
+    solution = " ".join(p.solution_code.split())
+    for hint in p.hints:
+        assert solution not in " ".join(hint.split()), "solution() stays separate from the hints"
 
 
 def _value_problem(**kw):
-    base = dict(id="t.value", prompt="?", variables=("x",), hints=("h1", "h2"),
+    base = dict(id="t.value", prompt="?", variables=("x",), hints=("h1", "h2", "h3"),
                 solution_code="x = 2.0", expected=2.0,
                 known_wrong=((20.0, "that is ten times too big."),))
     base.update(kw)
@@ -76,6 +78,9 @@ def _value_problem(**kw):
     (2.0005, CORRECT, ""),
     (20.0, NOT_YET, "ten times too big"),
     (3.0, NOT_YET, "not what we expected"),
+    (200.0, NOT_YET, "percentage"),
+    (-2.0, NOT_YET, "wrong sign"),
+    (0.5, NOT_YET, "reciprocal"),
     ("2", NOT_YET, "should be a number"),
     (True, NOT_YET, "should be a number"),
     (float("nan"), NOT_YET, "NaN"),
@@ -112,12 +117,11 @@ def test_solution_shows_the_code(capsys):
 
 def _reflection():
     return ReflectionProblem(
-        id="t.reflect", prompt="?", variables=("a",), hints=("h1", "h2"),
+        id="t.reflect", prompt="?", variables=("a",), hints=("h1", "h2", "h3"),
         solution_code='a = "The model repeats the same error for everyone and cannot be '
                       'contested because its reasons are opaque to the people it rejects, '
                       'and nobody is accountable for the harm that follows from it at all."',
-        rubric=(Criterion("same error for everyone", r"same error"),
-                Criterion("contestability", r"contest")),
+        rubric=(Criterion("same error for everyone"), Criterion("contestability")),
     )
 
 
@@ -133,16 +137,24 @@ def test_reflection_shows_the_model_answer_only_after_an_answer(capsys):
     assert "repeats the same error" in capsys.readouterr().out
 
 
-def test_reflection_is_never_an_always_pass():
+def test_reflection_is_never_an_always_pass_and_never_a_score():
     p = _reflection()
     assert p.evaluate({"a": "too short"}).status == NOT_YET
-    off_topic = " ".join(["words"] * 40)
-    out = p.evaluate({"a": off_topic})
-    assert out.status == NOT_YET and "Consider:" in out.message
-    on_topic = "The same error " + " ".join(["x"] * 30)
-    out = p.evaluate({"a": on_topic})
-    assert out.status == SUBMITTED and "- [x] same error" in out.message
-    assert "- [ ] contestability" in out.message and "A model answer" in out.message
+    repeated = p.evaluate({"a": " ".join(["same", "words", "again"] * 12)})
+    assert repeated.status == NOT_YET and "repeats the same few words" in repeated.message
+    copied = p.evaluate({"a": ("what is the question what is the question here what is it " * 3)})
+    assert copied.status == NOT_YET
+    vague = ("Fairness bias accountability transparency contest error explain the same model "
+             "black box loop feedback responsible regulation is important for everyone who "
+             "builds systems today and tomorrow.")
+    good = ("The lender's model makes one mistake everywhere it is licensed, so a rejected "
+            "applicant gets no second opinion at the next bank, and cannot easily learn or "
+            "challenge the reasons because nobody wrote them down for a person to read.")
+    for text in (vague, good):  # keywords earn nothing: both get the same checklist
+        out = p.evaluate({"a": text})
+        assert out.status == SUBMITTED and "- [ ] same error for everyone" in out.message
+        assert "- [x]" not in out.message and "rubric points" not in out.message
+        assert "nothing here is scored" in out.message and "A model answer" in out.message
 
 
 def test_problem_definitions_are_validated():
@@ -163,7 +175,8 @@ def test_placeholder_is_a_singleton_and_shows_as_blanks():
 def test_computed_value_problem_follows_the_notebooks_objects():
     from course_lib.exercises import ComputedValueProblem
 
-    p = ComputedValueProblem(id="t.computed", prompt="?", variables=("total",), hints=("h1", "h2"),
+    p = ComputedValueProblem(id="t.computed", prompt="?", variables=("total",),
+                             hints=("h1", "h2", "h3"),
                              solution_code="total = sum(values)", context=("values",),
                              expected=sum, known_wrong=((len, "that counts the values."),))
     assert p.evaluate({"values": [1, 2, 3], "total": 6}).status == CORRECT

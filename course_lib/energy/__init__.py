@@ -34,6 +34,7 @@ from course_lib.energy._estimates import (
 from course_lib.energy._footprint import (
     FOOTPRINT_CSV,
     FOOTPRINT_FILE_VAR,
+    FOOTPRINT_NOTE,
     Footprint,
     RunRecord,
     count_flops,
@@ -43,13 +44,15 @@ from course_lib.energy._footprint import (
     record_run,
     recorded_runs,
     reset_runs,
+    show_footprint,
     track,
 )
 from course_lib.energy._tracker import Measurement, measure_emissions
 
 __all__ = ["WATTS_PER_CORE", "WORLD_KG_CO2E_PER_KWH", "Footprint", "RunRecord", "count_flops",
-           "emissions", "estimate_energy", "footprint", "record_run", "recorded_runs",
-           "reset_runs", "track", "Measurement", "measure_emissions", "FOOTPRINT_CSV",
+           "emissions", "estimate_energy", "footprint", "show_footprint", "record_run",
+           "recorded_runs", "reset_runs", "track", "FOOTPRINT_NOTE", "Measurement",
+           "measure_emissions", "FOOTPRINT_CSV",
            "FOOTPRINT_FILE_VAR", "course_footprint", "course_estimates", "KG_PER_LB",
            "FLIGHT_NY_SF_KG_CO2E", "PublishedRun", "PUBLISHED_RUNS", "published_runs",
            "NAS_PROXY_TASK_LBS_CO2E", "BLOOM_FULL_KG_CO2E", "grid_intensity",

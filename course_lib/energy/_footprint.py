@@ -201,6 +201,20 @@ def footprint(watts_per_core: float = WATTS_PER_CORE, pue: float = 1.0,
     return fp
 
 
+FOOTPRINT_NOTE = ("Counted: the FLOPs of every model trained above through course_lib (exact and "
+                  "repeatable). Estimated: energy and CO2e from CPU time, at a stated power per "
+                  "busy core and grid intensity; times differ between machines. Notebook 09 "
+                  "explains the estimate and sums the whole course.")
+
+
+def show_footprint(watts_per_core: float = WATTS_PER_CORE, pue: float = 1.0,
+                   kg_co2e_per_kwh: float = WORLD_KG_CO2E_PER_KWH) -> Footprint:
+    """Print this notebook's footprint (``footprint()``) and what is counted vs estimated."""
+    fp = footprint(watts_per_core, pue, kg_co2e_per_kwh)
+    print(f"{fp.summary()}\n\n{FOOTPRINT_NOTE}")
+    return fp
+
+
 #: Where ``make bench`` (tests/tools/bench.py) writes each notebook's measured footprint: the
 #: checkout's benchmarks/footprint.csv, or the copy inside an installed wheel (see
 #: course_lib/_files.py).

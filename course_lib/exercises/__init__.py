@@ -7,10 +7,13 @@ cell) makes ``solution()`` point to the instructor edition instead; see ``_core.
 
 from course_lib.exercises._core import (
     EDITION_ENV,
+    HINT_TIERS,
     ComputedValueProblem,
     Criterion,
+    DecisionProblem,
     MatchingProblem,
     NotYet,
+    Option,
     Outcome,
     Problem,
     ReflectionProblem,
@@ -21,6 +24,8 @@ from course_lib.exercises._core import (
     registry,
     set_edition,
 )
+from course_lib.exercises._function import Case, FunctionProblem, same
+from course_lib.exercises._nearmiss import near_miss
 
 # one per notebook, in course order
 NOTEBOOK_MODULES = ("welcome", "sources", "case_studies", "fairness_metrics",
@@ -28,6 +33,7 @@ NOTEBOOK_MODULES = ("welcome", "sources", "case_studies", "fairness_metrics",
                     "privacy_attacks", "privacy_defences", "energy", "accountability",
                     "capstone")
 
-__all__ = ["____", "ComputedValueProblem", "Criterion", "EDITION_ENV", "MatchingProblem",
-           "NotYet", "Outcome", "Problem", "ReflectionProblem", "ValueProblem", "NOTEBOOK_MODULES",
-           "edition", "register", "registry", "set_edition"]
+__all__ = ["____", "HINT_TIERS", "Case", "ComputedValueProblem", "Criterion", "DecisionProblem",
+           "EDITION_ENV", "FunctionProblem", "MatchingProblem", "NotYet", "Option", "Outcome",
+           "Problem", "ReflectionProblem", "ValueProblem", "NOTEBOOK_MODULES", "edition",
+           "near_miss", "register", "registry", "same", "set_edition"]

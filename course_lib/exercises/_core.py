@@ -20,7 +20,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from course_lib.exercises._nearmiss import check_units, near_miss
+
 CORRECT, NOT_YET, SUBMITTED = "correct", "not yet", "submitted"
+# Every problem has three hints, in this order; solution() stays separate from the third.
+HINT_TIERS = ("a nudge", "the method", "nearly the step")
+GENERIC = "is not what we expected"  # the fallback a catalogued wrong answer should rarely get
 
 # Editions (tests/tools/editions.py). The student edition's setup cell calls
 # set_edition("student"); from then on solution() points to the instructor edition, hints stay.
@@ -194,7 +199,8 @@ class Problem:
                                    f"to `hint({total})`."))
             return
         more = f" (a stronger one: `hint({n + 1})`)" if n < total else ""
-        _show(Feedback("hint", self.hints[n - 1] + more, label=f"Hint {n} of {total}"))
+        tier = f" · {HINT_TIERS[n - 1]}" if total == len(HINT_TIERS) else ""
+        _show(Feedback("hint", self.hints[n - 1] + more, label=f"Hint {n} of {total}{tier}"))
 
     def solution(self) -> None:
         """Show the reference solution (in the student edition: where to find it)."""
@@ -219,12 +225,14 @@ class ValueProblem(Problem):
     rel_tol: float = 1e-3
     abs_tol: float = 0.0
     known_wrong: tuple[tuple[float | Callable[[], float], str], ...] = ()
+    units: str | None = None  # e.g. "kWh", "kg", "W", "s": a value in a sibling unit is named
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if len(self.variables) != 1:
             raise ValueError(f"{self.id}: a ValueProblem has exactly one answer variable")
+        check_units(self.units)
 
     def _value(self, key: str, spec: float | Callable[[], float]) -> float:
         if key not in self._cache:
@@ -251,7 +259,12 @@ class ValueProblem(Problem):
         for i, (wrong, why) in enumerate(self.known_wrong):
             if self._close(got, self._value(f"wrong{i}", wrong)):
                 raise NotYet(why)
-        raise NotYet(f"`{name}` = {got:,.6g} is not what we expected. Try `hint()`.")
+        expected = self._value("expected", self.expected)
+        miss = near_miss(got, expected, units=self.units, rel_tol=self.rel_tol,
+                         abs_tol=self.abs_tol)
+        if miss:
+            raise NotYet(f"`{name}` = {got:,.6g}: {miss}")
+        raise NotYet(f"`{name}` = {got:,.6g} {GENERIC}. Try `hint()`.")
 
 
 @dataclass
@@ -293,57 +306,60 @@ class ComputedValueProblem(ValueProblem):
         fixed = ValueProblem(id=self.id, prompt=self.prompt, variables=self.variables,
                              hints=self.hints, solution_code=self.solution_code,
                              expected=expected, rel_tol=self.rel_tol, abs_tol=self.abs_tol,
-                             known_wrong=wrong)
+                             known_wrong=wrong, units=self.units)
         return fixed.evaluate(namespace)
 
 
 @dataclass(frozen=True)
 class Criterion:
-    """One point of a reflection rubric, and the words that suggest an answer addresses it."""
+    """One point of a reflection's rubric, which the learner ticks for themselves."""
 
     point: str
-    keywords: str  # a regular expression, matched case-insensitively
 
 
 @dataclass
 class ReflectionProblem(Problem):
     """An open question: the learner writes prose in a string variable.
 
-    It is not auto-graded, and never an always-pass: an empty, placeholder or very short answer is
-    "not yet"; an answer that touches none of the rubric's points is "not yet" with the points to
-    consider; otherwise the rubric (with the points the answer seems to cover ticked) and the model
-    answer are shown for self-assessment. The model answer stays hidden until the learner writes.
+    Nothing scores the prose: no keyword counts, no points. ``check()`` asks for a real answer
+    (at least ``min_words`` words, not a copy of the question, not the same few words repeated);
+    once it has one it shows the rubric as a self-assessment checklist, then the model answer.
+    The model answer stays hidden until the learner has written. ``discussion`` is a prompt for
+    pairs or a class (the instructor edition and guide show it).
     """
 
     rubric: tuple[Criterion, ...] = ()
     min_words: int = 25
+    discussion: str = ""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if len(self.variables) != 1 or not self.rubric:
             raise ValueError(f"{self.id}: a ReflectionProblem needs one variable and a rubric")
 
-    def _words(self, text: str) -> int:
-        return len(re.findall(r"[A-Za-z']+", text))
+    @staticmethod
+    def _word_list(text: str) -> list[str]:
+        return re.findall(r"[a-z']+", text.lower())
 
     def _judge(self, values: dict[str, Any]) -> Outcome:
         (name, text), = values.items()
         if not isinstance(text, str):
             raise NotYet(f"write your answer as text in quotes: {name} = \"\"\"...\"\"\"")
-        n = self._words(text)
-        if n < self.min_words:
-            raise NotYet(f"your answer has {n} words; write at least {self.min_words}: say what "
+        words = self._word_list(text)
+        if len(words) < self.min_words:
+            raise NotYet(f"your answer has {len(words)} words; write at least {self.min_words}: "
+                         "say what you think and why.")
+        if len(set(words)) < 0.4 * len(words):
+            raise NotYet("your answer repeats the same few words; say in your own sentences what "
                          "you think and why.")
-        hits = [bool(re.search(c.keywords, text, flags=re.IGNORECASE)) for c in self.rubric]
-        if not any(hits):
-            points = "; ".join(c.point for c in self.rubric)
-            raise NotYet(f"your answer does not yet engage with any of the points this question "
-                         f"is about. Consider: {points}.")
-        ticks = "\n".join(f"- [{'x' if h else ' '}] {c.point}"
-                          for c, h in zip(self.rubric, hits, strict=True))
+        asked = set(self._word_list(self.prompt))
+        if sum(w in asked for w in words) >= 0.8 * len(words):
+            raise NotYet("your answer mostly repeats the question's own words; answer it: what "
+                         "do you conclude, and why?")
+        ticks = "\n".join(f"- [ ] {c.point}" for c in self.rubric)
         return Outcome(SUBMITTED,
-                       f"it seems to address {sum(hits)} of {len(self.rubric)} rubric points "
-                       f"(a keyword guess: judge for yourself).\n\n{ticks}\n\n"
+                       f"{len(words)} words. Assess your answer yourself: tick each point it "
+                       f"makes with a reason of its own (nothing here is scored).\n\n{ticks}\n\n"
                        f"**A model answer:** {self._model_answer()}")
 
     def _model_answer(self) -> str:
@@ -361,6 +377,63 @@ class ReflectionProblem(Problem):
                                        "model answer is shown after you have. " + out.message))
             return
         _show(Feedback("solution", self._model_answer()))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a decision: whether it is defensible, and its trade-off (or why not)."""
+
+    defensible: bool
+    response: str
+
+
+def _norm_choice(x: str) -> str:
+    return re.sub(r"[\s_\-]+", " ", x.strip().lower())
+
+
+@dataclass
+class DecisionProblem(Problem):
+    """An auditor's decision: every defensible option passes and is answered with its trade-off.
+
+    ``options`` maps each choice (compared ignoring case, spaces, ``_`` and ``-``) to an
+    ``Option``. A defensible choice is "correct" with its own trade-off and the other defensible
+    choices named; an indefensible one is "not yet" with the reason.
+    """
+
+    options: Mapping[str, Option] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if len(self.variables) != 1:
+            raise ValueError(f"{self.id}: a DecisionProblem has exactly one answer variable")
+        if not any(o.defensible for o in self.options.values()):
+            raise ValueError(f"{self.id}: a decision needs at least one defensible option")
+
+    def _judge(self, values: dict[str, Any]) -> Outcome:
+        (name, got), = values.items()
+        choices = ", ".join(repr(k) for k in self.options)
+        if not isinstance(got, str):
+            raise NotYet(f"`{name}` should be one of {choices} (text in quotes), "
+                         f"not a {type(got).__name__}.")
+        match = [k for k in self.options if _norm_choice(k) == _norm_choice(got)]
+        if not match:
+            raise NotYet(f"`{name}` = {got!r} is not one of the options: {choices}.")
+        key = match[0]
+        option = self.options[key]
+        if not option.defensible:
+            raise NotYet(f"{key!r} is hard to defend here: {option.response}")
+        others = [k for k, o in self.options.items() if o.defensible and k != key]
+        also = (f" Also defensible: {', '.join(repr(k) for k in others)}; each costs something "
+                "else (see `solution()`)." if others else "")
+        return Outcome(CORRECT, f"{key!r} is defensible. Its trade-off: {option.response}{also}")
+
+    def solution(self) -> None:
+        """Every option with its trade-off or the reason against it."""
+        if _solutions_withheld():
+            return
+        lines = "\n".join(f"- **{k}** ({'defensible' if o.defensible else 'hard to defend'}): "
+                          f"{o.response}" for k, o in self.options.items())
+        _show(Feedback("solution", f"\n{lines}"))
 
 
 @dataclass

@@ -314,16 +314,11 @@ q4 = ReflectionProblem(
         "answer_q4 = 42",
     ),
     rubric=(
-        Criterion("automation bias: reviewers may defer to the score (rubber-stamping)",
-                  r"automation bias|rubber|defer|anchor|trust the (model|score)|agree with the"),
-        Criterion("reviewers need authority, time and information (reasons) to overturn",
-                  r"authorit|overturn|overrul|time|reasons?|training|information"),
-        Criterion("reviewers can be biased too: compare outcomes by group",
-                  r"by group|per group|each group|reviewers?'? (own )?bias|disparit|discriminat"),
-        Criterion("capacity: the band sets the workload and the cost",
-                  r"capacity|workload|band|too many|cost|queue|staff"),
-        Criterion("not everyone appeals: access and awareness; log and monitor",
-                  r"who appeals|aware|access|notice|log|monitor|track"),
+        Criterion("automation bias: reviewers may defer to the score (rubber-stamping)"),
+        Criterion("reviewers need authority, time and information (reasons) to overturn"),
+        Criterion("reviewers can be biased too: compare outcomes by group"),
+        Criterion("capacity: the band sets the workload and the cost"),
+        Criterion("not everyone appeals: access and awareness; log and monitor"),
     ),
 )
 

@@ -192,17 +192,12 @@ q3 = ReflectionProblem(
     setup_code="",
     rubric=(
         Criterion("equalized odds is judged against the labels, which here record biased past "
-                  "decisions",
-                  r"label|historical|past (decision|hiring)|record"),
+                  "decisions"),
         Criterion("a model that reproduces biased labels can satisfy equalized odds "
-                  "(it certifies the bias)",
-                  r"reproduc|mimic|certif|already (equal|satisf|fair)|bake|encode|inherit"),
+                  "(it certifies the bias)"),
         Criterion("with trustworthy labels equalized odds is the right criterion and parity can "
-                  "force errors",
-                  r"trustworth|ground truth|accurate label|correct label|unbiased label|when the "
-                  r"labels? (are|is) (right|correct|true)|forc|depend"),
-        Criterion("deciding needs evidence about the labels: an audit or the true outcome",
-                  r"audit|evidence|true (outcome|qualif)|qualified|measure"),
+                  "force errors"),
+        Criterion("deciding needs evidence about the labels: an audit or the true outcome"),
     ),
 )
 

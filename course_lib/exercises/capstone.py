@@ -429,16 +429,12 @@ q7 = ReflectionProblem(
     ),
     rubric=(
         Criterion("names the definition and whom it protects (equal opportunity: creditworthy "
-                  "applicants of every age)",
-                  r"equal opportunity|true.positive|\btpr\b|creditworthy|would repay"),
-        Criterion("reports the measured gap with its uncertainty (interval, small group)",
-                  r"interval|bootstrap|uncertain|wide|\bci\b|149|small group|few"),
+                  "applicants of every age)"),
+        Criterion("reports the measured gap with its uncertainty (interval, small group)"),
         Criterion("states what the mitigation cost and at which operating point (accuracy, FPR, "
-                  "the approval rate)",
-                  r"cost|false.positive|\bfpr\b|accuracy|trade|default|approval rate|threshold"),
+                  "the approval rate)"),
         Criterion("keeps age out of the decision, and gives a path to contest it (human review, "
-                  "appeal, monitoring)",
-                  r"appeal|human|review|contest|monitor|decision rule|not used"),
+                  "appeal, monitoring)"),
     ),
 )
 

@@ -193,18 +193,11 @@ q3 = ReflectionProblem(
     ),
     rubric=(
         Criterion("other words act as proxies for gender (colleges, sports, clubs), so the "
-                  "model moves the penalty onto them",
-                  r"prox|correlat|college|sport|softball|netball|sorority|stand.?in|other "
-                  r"(words|tokens|terms)|indirect"),
-        Criterion("the labels are past (biased) hiring decisions, so the model learns the bias",
-                  r"label|historic|past (hiring|decisions)|previous (hiring|decisions)|imitat|"
-                  r"biased (data|decisions)|target"),
-        Criterion("audit outcomes by gender (and intersections) before and after deployment",
-                  r"audit|measure|selection rate|by gender|per group|gap|monitor|re-?evaluat"),
+                  "model moves the penalty onto them"),
+        Criterion("the labels are past (biased) hiring decisions, so the model learns the bias"),
+        Criterion("audit outcomes by gender (and intersections) before and after deployment"),
         Criterion("change the data, the objective or the decision to deploy (constraints, "
-                  "adversarial debiasing, better labels, not deploying)",
-                  r"constraint|adversar|reweigh|debias|fairness|better (labels|data)|"
-                  r"not deploy|scrap|human review"),
+                  "adversarial debiasing, better labels, not deploying)"),
     ),
 )
 

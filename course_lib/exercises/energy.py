@@ -186,16 +186,12 @@ q4 = ReflectionProblem(
                 'answer_q4 = " ".join(["The weather was pleasant and the meeting ran long."] * 5)'),
     rubric=(
         Criterion("Reports energy with its method: FLOPs or hardware time, kWh, PUE, measured "
-                  "or estimated",
-                  r"kwh|energy|flop|pue|measur|estimat"),
-        Criterion("Says where and when: the grid's carbon intensity, region, year",
-                  r"grid|region|intensit|location|country"),
+                  "or estimated"),
+        Criterion("Says where and when: the grid's carbon intensity, region, year"),
         Criterion("Names what is left out: embodied emissions, idle, inference over the "
-                  "model's life",
-                  r"embodied|idle|inference|lifetime|life cycle|manufactur|deploy"),
+                  "model's life"),
         Criterion("Chooses mitigations that were measured: reuse/fine-tuning, smaller, distilled "
-                  "or quantised models, a cleaner region",
-                  r"reuse|fine-tun|transfer|distil|quantis|quantiz|smaller|pretrained"),
+                  "or quantised models, a cleaner region"),
     ),
 )
 

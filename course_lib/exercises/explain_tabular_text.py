@@ -241,16 +241,11 @@ q4 = ReflectionProblem(
         "answer_q4 = 0.44",
     ),
     rubric=(
-        Criterion("name the main reasons in plain language (reason codes)",
-                  r"reason|debt|late payment|credit history|too high|too many|too short"),
-        Criterion("say what would change the decision (an actionable counterfactual)",
-                  r"counterfactual|what (would|could) change|flip|actionable|change (the|your)"),
-        Criterion("offer a way to contest it (appeal, human review, correct the data)",
-                  r"appeal|contest|human|review|correct|challenge|dispute"),
+        Criterion("name the main reasons in plain language (reason codes)"),
+        Criterion("say what would change the decision (an actionable counterfactual)"),
+        Criterion("offer a way to contest it (appeal, human review, correct the data)"),
         Criterion("the limits: explanations depend on the method/background, are not causal, "
-                  "or treat correlated features as independent",
-                  r"limit|depend|disagree|not causal|causal|correlat|approximat|background"
-                  r"|uncertain"),
+                  "or treat correlated features as independent"),
     ),
 )
 

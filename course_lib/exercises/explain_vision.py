@@ -269,16 +269,12 @@ q4 = ReflectionProblem(
     ),
     rubric=(
         Criterion("explanations must pass sanity checks: a map that looks the same for a random "
-                  "model explains nothing",
-                  r"sanity|random|weights|edge|input itself|image itself|plausib"),
+                  "model explains nothing"),
         Criterion("a shortcut (scanner tag, hospital) can drive the prediction; test with the "
-                  "shortcut hidden or on other hospitals",
-                  r"shortcut|marker|tag|hospital|spurious|confound|external|other (site|data)"),
-        Criterion("adversarial fragility: imperceptible changes flip the prediction",
-                  r"adversar|perturb|attack|robust|imperceptib|fgsm|pgd"),
+                  "shortcut hidden or on other hospitals"),
+        Criterion("adversarial fragility: imperceptible changes flip the prediction"),
         Criterion("ask for evidence beyond pictures: held-out validation, subgroup results, "
-                  "behavioural tests",
-                  r"validat|test set|subgroup|evidence|audit|accuracy|prospective|trial"),
+                  "behavioural tests"),
     ),
 )
 

@@ -229,14 +229,10 @@ supervision or reminders instead of detention."""''',
     wrong_code=('my_choice = "calibration"',
                 'my_choice = " ".join(["the model is fine"] * 10)'),
     rubric=(
-        Criterion("names the trade-off: calibration (or equal PPV) against equal error rates",
-                  r"calibrat|ppv|predictive|error rate|false positive|fpr|fnr"),
-        Criterion("says who bears each error (detained without cause, released and reoffends)",
-                  r"detain|liberty|jail|innocent|released|bear|harm"),
-        Criterion("questions the labels or base rates (re-arrest reflects policing)",
-                  r"base rate|re-?arrest|polic|label|measure"),
-        Criterion("considers changing the decision or its cost, not only the score",
-                  r"supervis|reminder|decision|cost|alternative|human|judge"),
+        Criterion("names the trade-off: calibration (or equal PPV) against equal error rates"),
+        Criterion("says who bears each error (detained without cause, released and reoffends)"),
+        Criterion("questions the labels or base rates (re-arrest reflects policing)"),
+        Criterion("considers changing the decision or its cost, not only the score"),
     ),
 ))[0]
 

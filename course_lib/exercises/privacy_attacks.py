@@ -279,16 +279,12 @@ q4 = ReflectionProblem(
     ),
     rubric=(
         Criterion("memorisation and extraction: repeated secrets get high exposure and can be "
-                  "read off; measure with canaries",
-                  r"memori|extract|canar|exposure|repeat|duplicat"),
+                  "read off; measure with canaries"),
         Criterion("membership inference succeeds where the model overfits (generalisation "
-                  "gap); report the advantage and TPR at low FPR",
-                  r"membership|member|overfit|generali[sz]ation gap|advantage"),
-        Criterion("confidence scores enable model inversion; limit the API's outputs",
-                  r"inversion|invert|confidence|score|label only|round|api|rate limit"),
+                  "gap); report the advantage and TPR at low FPR"),
+        Criterion("confidence scores enable model inversion; limit the API's outputs"),
         Criterion("defences measured against the attacks: deduplication, regularisation, "
-                  "differential privacy",
-                  r"dedup|regulari|differential|dp-sgd|weight decay|early stop|noise"),
+                  "differential privacy"),
     ),
 )
 

@@ -214,16 +214,12 @@ q4 = ReflectionProblem(
     ),
     rubric=(
         Criterion("federated updates still leak: a gradient can reveal an input; add secure "
-                  "aggregation or DP",
-                  r"gradient|update|leak|reconstruct|secure aggregation"),
-        Criterion("removing names is not anonymisation: quasi-identifiers link to other tables",
-                  r"quasi|link|zip|birth|voter|re-?identif|unique"),
+                  "aggregation or DP"),
+        Criterion("removing names is not anonymisation: quasi-identifiers link to other tables"),
         Criterion("a measured defence with its parameter: DP-SGD's ε (per record; repeated "
-                  "records ≈ kε) or k-anonymity's k",
-                  r"differential|\bdp\b|dp-sgd|epsilon|ε|noise|k-anonym|generali[sz]"),
+                  "records ≈ kε) or k-anonymity's k"),
         Criterion("the cost or limit of the defence, or the legal context (utility, homogeneity, "
-                  "GDPR/consent)",
-                  r"accura|utility|cost|homogene|diversity|gdpr|ccpa|consent|legal|law"),
+                  "GDPR/consent)"),
     ),
 )
 

@@ -231,18 +231,11 @@ q4 = ReflectionProblem(
     ),
     rubric=(
         Criterion("the labels are past decisions that may encode discrimination "
-                  "(historical bias), not job performance",
-                  r"historic|past (decision|hiring|discriminat)|discriminat|decisions? (were|was)"
-                  r"|not (job )?performance|who was hired"),
-        Criterion("how many of each group are in the data; evaluate errors per group",
-                  r"represent|how many|count|per group|each group|minority|balance"),
-        Criterion("removing the protected attribute is not enough: proxies encode it",
-                  r"prox|postcode|zip|stands? in for|encod\w* (the )?(group|race|gender|sex"
-                  r"|protected)|correlat|(remov|drop|leav)\w* (out )?(the )?(protected|group"
-                  r"|race|gender|sex)"),
+                  "(historical bias), not job performance"),
+        Criterion("how many of each group are in the data; evaluate errors per group"),
+        Criterion("removing the protected attribute is not enough: proxies encode it"),
         Criterion("rejected applicants' outcomes were never observed (selective labels, "
-                  "feedback)",
-                  r"never (hired|observ|see)|rejected|unobserv|selective|feedback|outcome"),
+                  "feedback)"),
     ),
 )
 

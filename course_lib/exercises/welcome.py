@@ -97,16 +97,11 @@ q3 = ReflectionProblem(
     ),
     rubric=(
         Criterion("the same error repeats for everyone, at every lender using the model "
-                  "(no second opinion)",
-                  r"same (error|mistake|model|rule|decision)|everywhere|every (bank|lender)"
-                  r"|monoculture|systematic|homogen|second opinion|other (banks?|lenders?)"),
-        Criterion("the applicant can hardly learn why, or contest the decision",
-                  r"explain|explanation|appeal|contest|reasons?\b|transparen|opaque|black.box"),
+                  "(no second opinion)"),
+        Criterion("the applicant can hardly learn why, or contest the decision"),
         Criterion("rejected applicants' outcomes are never observed, so errors persist "
-                  "(feedback loop)",
-                  r"feedback|loop|never (learn|see|find out|know)|no (repayment|outcome)|retrain"),
-        Criterion("who is accountable when no person decided",
-                  r"accountab|responsib|liab|blame|regulat"),
+                  "(feedback loop)"),
+        Criterion("who is accountable when no person decided"),
     ),
 )
 

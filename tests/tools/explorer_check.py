@@ -36,8 +36,17 @@ import json as _json
 def _probe_sliders(explorer):
     out = []
     for w in explorer.kwargs_widgets:
+        if hasattr(w, "options") and hasattr(w, "index"):  # a drop-down: the browser sends index
+            new = (w.index + 1) % len(w.options)
+            opt = list(w.options)[new]
+            opt = opt[1] if isinstance(opt, tuple) else opt
+            out.append({"id": w.model_id, "kwarg": w._kwarg, "name": w.description or w._kwarg,
+                        "value": w.index, "new": new, "key": "index",
+                        "kwarg_value": _json.loads(_json.dumps(opt, default=str))})
+            continue
         if not all(hasattr(w, a) for a in ("min", "max", "value")):
-            raise TypeError(f"the check moves sliders only, not {type(w).__name__}")
+            raise TypeError(f"the check moves sliders and drop-downs only, not "
+                            f"{type(w).__name__}")
         step = getattr(w, "step", None) or 1
         for share in (0.25, 0.75):
             new = w.min + round((w.max - w.min) * share / step) * step
@@ -45,11 +54,12 @@ def _probe_sliders(explorer):
             if new != w.value:
                 break
         out.append({"id": w.model_id, "kwarg": w._kwarg, "name": w.description or w._kwarg,
-                    "value": w.value, "new": new})
+                    "value": w.value, "new": new, "key": "value", "kwarg_value": new})
     return out
 """
 # Kernel side: the explorer's arguments now and its Output widget's model id.
-STATE = """print(_json.dumps({{"out": {name}.out.model_id, "kwargs": {name}.kwargs}}))"""
+STATE = """print(_json.dumps({{"out": {name}.out.model_id, "kwargs": {name}.kwargs}},
+                  default=str))"""
 # Kernel side: the explorer's function run at its arguments as an ordinary cell, shown as the
 # explorer shows it (the return value only with auto_display, as interact() sets and
 # widgets.interactive() does not).
@@ -81,9 +91,16 @@ def _called(node) -> str | None:
     return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
 
 
+def _builds_explorer(call: ast.AST) -> bool:
+    """``[widgets.]interactive(...)`` or a course_lib ``[mod.]explore_*(...)``."""
+    name = _called(call) if isinstance(call, ast.Call) else None
+    return name == "interactive" or (name or "").startswith("explore_")
+
+
 def find_explorers(nb) -> list[Explorer]:
-    """Every ``name = [widgets.]interactive(...)`` in the notebook's code cells. ``interact``
-    (call or decorator) is an error: it displays at once and keeps no handle to drive."""
+    """Every ``name = [widgets.]interactive(...)`` or ``name = explore_*(...)`` (course_lib's
+    explorers) in the notebook's code cells. ``interact`` (call or decorator) is an error: it
+    displays at once and keeps no handle to drive."""
     found = []
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -95,7 +112,7 @@ def find_explorers(nb) -> list[Explorer]:
                                  "drive; assign widgets.interactive(...) to a name, display it")
             if (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name)
-                    and isinstance(node.value, ast.Call) and _called(node.value) == "interactive"):
+                    and _builds_explorer(node.value)):
                 found.append(Explorer(index, node.targets[0].id))
     return found
 
@@ -186,15 +203,19 @@ def stderr_of(outputs) -> str:
                    if o.get("output_type") == "stream" and o.get("name") == "stderr")
 
 
-def _move(client, comm_id: str, value) -> list[dict]:
-    """Send the kernel the browser's slider update; every IOPub message it causes, until idle."""
+MOVE_SECONDS: list[tuple[str, float]] = []  # (where, seconds from sending to idle) of each move
+
+
+def _move(client, comm_id: str, value, key: str = "value") -> list[dict]:
+    """Send the kernel the browser's control update; every IOPub message it causes, until idle."""
     from nbclient.util import run_sync
 
     kc = client.kc
     msg = kc.session.msg("comm_msg", content={
-        "comm_id": comm_id, "data": {"method": "update", "state": {"value": value},
+        "comm_id": comm_id, "data": {"method": "update", "state": {key: value},
                                      "buffer_paths": []}})
     kc.shell_channel.send(msg)
+    sent_at = time.perf_counter()
     replies = []
     deadline = time.monotonic() + MOVE_TIMEOUT_S
     while True:
@@ -206,6 +227,7 @@ def _move(client, comm_id: str, value) -> list[dict]:
         if reply["parent_header"].get("msg_id") != msg["header"]["msg_id"]:
             continue
         if reply["msg_type"] == "status" and reply["content"]["execution_state"] == "idle":
+            MOVE_SECONDS.append((comm_id, time.perf_counter() - sent_at))
             return [dict(r, sent=msg["header"]["msg_id"]) for r in replies]
         replies.append(reply)
 
@@ -269,12 +291,13 @@ def check_explorer(client, explorer: Explorer) -> list[str]:
     for slider in sliders:
         where = f"{name}, slider {slider['name']} {slider['value']} -> {slider['new']}"
         try:
-            replies = _move(client, slider["id"], slider["new"])
+            replies = _move(client, slider["id"], slider["new"], slider.get("key", "value"))
+            MOVE_SECONDS[-1] = (where, MOVE_SECONDS[-1][1])
         except TimeoutError as exc:
             return problems + [f"{where}: {exc}"]
         now = _stdout_json(_run(client, STATE.format(name=name)))
         expected = shown(_run(client, FRESH.format(name=name)))
-        if now["kwargs"].get(slider["kwarg"]) != slider["new"]:
+        if now["kwargs"].get(slider["kwarg"]) != slider.get("kwarg_value", slider["new"]):
             problems.append(f"{where}: the explorer's arguments became {now['kwargs']}")
         problems += [f"{where}: {p}" for p in judge_move(replies, now["out"], expected, before)]
         before = expected
