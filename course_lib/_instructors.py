@@ -458,7 +458,10 @@ def exercises_by_notebook() -> list[tuple[syllabus.Entry, str, list]]:
 
 
 _KINDS = {
-    "ReflectionProblem": "written; `check()` shows a rubric and the model answer once written",
+    "ReflectionProblem": "written; `check()` shows a self-assessment rubric (not a score) and "
+                         "the model answer once written",
+    "FunctionProblem": "a function the learner writes, checked on hidden cases",
+    "DecisionProblem": "a decision; every defensible choice accepted, with its trade-off",
     "MatchingProblem": "matching, auto-checked",
     "ValueProblem": "a number, auto-checked",
     "ComputedValueProblem": "a number, auto-checked against the learner's own run",
@@ -484,6 +487,19 @@ def render_solutions() -> str:
     total = sum(len(p) for _, _, p in exercises_by_notebook())
     lines += ["", f"{total} exercises in all."]
     return "\n".join(lines)
+
+
+def render_reflections() -> str:
+    """Per written exercise: its question, the rubric to tick, and the discussion prompt."""
+    from course_lib.exercises import ReflectionProblem
+
+    parts = []
+    for e, _module, probs in exercises_by_notebook():
+        for p in (p for p in probs if isinstance(p, ReflectionProblem)):
+            points = "\n".join(f"  - [ ] {c.point}" for c in p.rubric)
+            talk = f"\n  Discuss: {p.discussion}" if p.discussion else ""
+            parts.append(f"- **{e.number:02d} `{p.id}`**: {p.prompt}\n{points}{talk}")
+    return "\n".join(parts)
 
 
 # -- a class at scale -------------------------------------------------------------------------
@@ -573,6 +589,7 @@ def render_guide(text: str, *, bench: Bench | None = None) -> str:
     bench = bench if bench is not None else load_bench()
     text = _replace_block(text, "schedules", render_schedules(bench))
     text = _replace_block(text, "solutions", render_solutions())
+    text = _replace_block(text, "reflections", render_reflections())
     return _replace_block(text, "scale", render_scale(bench))
 
 

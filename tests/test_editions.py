@@ -82,12 +82,18 @@ def test_student_edition_withholds_solutions_keeps_hints_and_clears_answers(book
 def test_instructor_edition_has_every_reference_solution(book, built):
     a = editions.anatomy(_read(book), book.name)
     instructor = _read(built / "instructor" / book.name)
+    noted = [j for j, q in a.exercise_cells.items() if editions.instructor_note(a.problems[q])]
+    at = lambda i: i + sum(j < i for j in noted)  # noqa: E731 - each note is a cell inserted
     for i, q in a.exercise_cells.items():
-        cell, p = instructor.cells[i].source, a.problems[q]
+        cell, p = instructor.cells[at(i)].source, a.problems[q]
         assert textwrap.dedent(p.solution_code).strip() in cell, f"{book.name} cell {i} ({q})"
         assert "____" not in cell and f"{q}.check()" in cell
+        if i in noted:  # a written answer: how to discuss it, in the next cell
+            note = instructor.cells[at(i) + 1]
+            assert note.cell_type == "markdown" and "For the instructor" in note.source
+            assert all(c.point in note.source for c in p.rubric)
     for i, q in a.hint_cells.items():
-        lines = instructor.cells[i].source.split("\n")
+        lines = instructor.cells[at(i)].source.split("\n")
         assert f"{q}.solution()" in lines and f"{q}.hint()" in lines
     assert instructor.metadata["course_edition"] == "instructor"
 
@@ -208,11 +214,13 @@ def test_instructor_edition_executes_and_every_solution_passes(name, built, tmp_
     execute(path, write=True)
     ran = _read(path)
     a = editions.anatomy(_read(ROOT / "notebooks" / name), name)
+    noted = [j for j, q in a.exercise_cells.items() if editions.instructor_note(a.problems[q])]
+    at = lambda i: i + sum(j < i for j in noted)  # noqa: E731 - each note is a cell inserted
     for i, q in a.exercise_cells.items():
-        out = _outputs_text(ran.cells[i])
+        out = _outputs_text(ran.cells[at(i)])
         passed = "✅ Correct" in out or "📝 Answer recorded" in out  # a reflection: its rubric
         assert passed and "Not yet" not in out, f"{name} {q}: {out}"
     for i, q in a.hint_cells.items():
-        out = _outputs_text(ran.cells[i])
+        out = _outputs_text(ran.cells[at(i)])
         assert "💡 Hint 1 of" in out and "📖 Solution:" in out, f"{name} {q}: {out}"
         assert STUDENT_SOLUTION_MESSAGE not in out

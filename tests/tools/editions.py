@@ -163,16 +163,20 @@ def student(nb, name: str = "notebook"):
 
 
 def _answer_span(src: str, variables: tuple[str, ...], where: str) -> tuple[int, int]:
-    """The 0-based line range [start, end) of the top-level ``name = ____`` answer statements."""
+    """The 0-based line range [start, end) of the top-level answer statements: ``name = ...``
+    for each answer variable, or ``def name(...):`` for a function the learner writes."""
     tree = ast.parse(src)
     answers = []
     for s in tree.body:
+        if isinstance(s, ast.FunctionDef) and s.name in variables:
+            answers.append(s)
+            continue
         targets = s.targets if isinstance(s, ast.Assign) else []
         names = [t.id for t in targets if isinstance(t, ast.Name)]
-        blank = any(isinstance(n, ast.Name) and n.id == "____" for n in ast.walk(s))
-        if blank and names and set(names) <= set(variables):
+        if names and len(names) == len(targets) and set(names) <= set(variables):
             answers.append(s)
-    assigned = {t.id for s in answers for t in s.targets}
+    assigned = {s.name if isinstance(s, ast.FunctionDef) else t.id
+                for s in answers for t in (getattr(s, "targets", None) or [s])}
     if assigned != set(variables):
         raise EditionError(f"{where}: the answer statements assign {sorted(assigned)}, the "
                            f"problem's variables are {sorted(variables)}")
@@ -180,7 +184,8 @@ def _answer_span(src: str, variables: tuple[str, ...], where: str) -> tuple[int,
     first, last = body.index(answers[0]), body.index(answers[-1])
     if body[first:last + 1] != answers:
         raise EditionError(f"{where}: the answer statements must be consecutive")
-    return answers[0].lineno - 1, answers[-1].end_lineno
+    start = min([answers[0].lineno] + [d.lineno for d in getattr(answers[0], "decorator_list", [])])
+    return start - 1, answers[-1].end_lineno
 
 
 def instructor(nb, name: str = "notebook"):
@@ -194,7 +199,11 @@ def instructor(nb, name: str = "notebook"):
         solution = textwrap.dedent(p.solution_code).strip("\n").split("\n")
         cell.source = "\n".join(lines[:start] + solution + lines[end:])
         _clear(cell)
+    notes = {i: instructor_note(a.problems[q]) for i, q in a.exercise_cells.items()}
+    for i in sorted((i for i, note in notes.items() if note), reverse=True):
+        out.cells.insert(i + 1, nbformat.v4.new_markdown_cell(notes[i]))
     for i in a.hint_cells:
+        i += sum(1 for j, note in notes.items() if note and j < i)
         cell = out.cells[i]
         cell.source = "\n".join(re.sub(r"^(\s*)#\s*", r"\1", ln) if HINT_LINE.match(ln) else ln
                                 for ln in cell.source.split("\n"))
@@ -202,6 +211,23 @@ def instructor(nb, name: str = "notebook"):
     out.metadata["course_edition"] = "instructor"
     return out
 
+
+def instructor_note(problem) -> str:
+    """For a written answer: how to discuss it in class (the instructor edition's extra cell)."""
+    from course_lib.exercises import ReflectionProblem
+
+    if not isinstance(problem, ReflectionProblem):
+        return ""
+    points = "\n".join(f"- {c.point}" for c in problem.rubric)
+    talk = f"\n\n**Discuss:** {problem.discussion}" if problem.discussion else ""
+    return (f"**For the instructor ({problem.id}):** nothing scores this answer. Pair learners: "
+            "each reads the other's answer and ticks the rubric points it makes *with a reason*, "
+            "then they compare with the model answer and name one point to add. Rubric:\n\n"
+            f"{points}{talk}\n\n{PEER_REVIEW_LINK}")
+
+
+PEER_REVIEW_LINK = ("See instructors/README.md, *Discussing written answers*, for running this "
+                    "as a peer review.")
 
 MAKERS = {"student": student, "instructor": instructor}
 
