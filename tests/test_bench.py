@@ -79,7 +79,8 @@ def test_load_ratio_and_the_twice_idle_check():
 
 def test_rows_round_trip_and_an_older_table_shows_dashes():
     row = {"notebook": "00_welcome.ipynb", "wall s": "6.7", "peak RSS MB": "623",
-           "loaded s": "9.9", "loaded / idle": "1.48", "over budget?": "no",
+           "loaded s": "9.9", "loaded / idle": "1.48", "slowest explorer update s": "0.051",
+           "over budget?": "no",
            "largest consumers (code cells by run time)": "cell 1 (1.8 s: set-up)"}
     text = "| " + " | ".join(bench.COLUMNS) + " |\n|---|\n" + bench.table_row(row) + "\n"
     assert bench.parse_rows(text) == {"00_welcome.ipynb": row}
@@ -89,7 +90,7 @@ def test_rows_round_trip_and_an_older_table_shows_dashes():
     parsed = bench.parse_rows(old)
     assert list(parsed) == ["01_x.ipynb"]
     assert bench.table_row(parsed["01_x.ipynb"]) == \
-        "| 01_x.ipynb | 18.9 | 979 | – | – | no | cell 1 |"
+        "| 01_x.ipynb | 18.9 | 979 | – | – | – | no | cell 1 |"
     assert bench._total(parsed, "wall s") == 18.9 and bench._total(parsed, "loaded s") is None
 
 
@@ -135,3 +136,9 @@ def test_no_load_runs_only_the_idle_pass(monkeypatch):
     calls = _scripted(monkeypatch, [10.0])
     assert bench.idle_and_loaded(Path("00_x.ipynb"), {}, load=0)[1:] == (None, None)
     assert calls == [0]
+
+
+def test_an_explorer_update_over_its_budget_is_over_budget():
+    assert bench.over_budget(10.0, 500.0, 0, explorer_s=0.19) == []
+    assert bench.over_budget(10.0, 500.0, 0, explorer_s=0.21) == ["explorer"]
+    assert bench.over_budget(10.0, 500.0, 0, explorer_s=None) == []

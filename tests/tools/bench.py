@@ -32,12 +32,15 @@ import psutil
 # DEVELOPERS.md's budgets: each notebook <= 60 s and <= 1.0 GB (1,024 MB) peak RSS on 2 cores,
 # the whole course <= 5 min.
 BUDGET_S, BUDGET_MB, COURSE_BUDGET_S = 60.0, 1024.0, 300.0
+# ... and an explorer update <= 0.2 s: a control moved, through the kernel, to its view shown.
+EXPLORER_BUDGET_S = 0.2
 # Issue 17's done-when: under the load, no notebook more than 2x its idle time.
 MAX_LOAD_RATIO = 2.0
 # One busy process: a pure-Python loop that ends by itself after argv[1] seconds.
 SPIN = ("import sys, time\nend = time.monotonic() + float(sys.argv[1])\n"
         "while time.monotonic() < end:\n    sum(range(10_000))\n")
-COLUMNS = ("notebook", "wall s", "peak RSS MB", "loaded s", "loaded / idle", "over budget?",
+COLUMNS = ("notebook", "wall s", "peak RSS MB", "loaded s", "loaded / idle",
+           "slowest explorer update s", "over budget?",
            "largest consumers (code cells by run time)")
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "benchmarks" / "notebooks.md"
@@ -196,14 +199,31 @@ def load_ratio(idle_s: float, loaded_s: float) -> float:
 
 
 def over_budget(wall: float, peak: float, code: int, loaded: float | None = None,
-                loaded_code: int = 0) -> list[str]:
+                loaded_code: int = 0, explorer_s: float | None = None) -> list[str]:
     """Which budgets a notebook's runs break: time, memory, FAILED, load (> MAX_LOAD_RATIO x
-    idle), loaded run FAILED."""
-    hits = [("time", wall > BUDGET_S), ("memory", peak > BUDGET_MB), ("FAILED", code != 0)]
+    idle), loaded run FAILED, explorer (an update slower than EXPLORER_BUDGET_S)."""
+    hits = [("time", wall > BUDGET_S), ("memory", peak > BUDGET_MB), ("FAILED", code != 0),
+            ("explorer", explorer_s is not None and explorer_s > EXPLORER_BUDGET_S)]
     if loaded is not None:
         hits += [("load", wall > 0 and load_ratio(wall, loaded) > MAX_LOAD_RATIO),
                  ("FAILED under load", loaded_code != 0)]
     return [what for what, hit in hits if hit]
+
+
+def explorer_updates(path: Path) -> tuple[float | None, list[str]]:
+    """The slowest of the notebook's explorer updates (each control moved once, through a real
+    kernel, by tests/tools/explorer_check.py) and the problems found; None without explorers."""
+    import nbformat
+
+    sys.path.insert(0, str(ROOT / "tests" / "tools"))
+    import explorer_check
+
+    if not explorer_check.find_explorers(nbformat.read(path, as_version=4)):
+        return None, []
+    explorer_check.MOVE_SECONDS.clear()
+    problems = explorer_check.check_notebook(path)
+    times = [t for _, t in explorer_check.MOVE_SECONDS]
+    return (max(times) if times else None), problems
 
 
 def table_row(cells: dict[str, str]) -> str:
@@ -277,7 +297,12 @@ def main(argv: list[str]) -> int:
         if loaded is not None:
             row["loaded s"] = f"{loaded:.1f}"
             row["loaded / idle"] = f"{load_ratio(wall, loaded):.2f}" if wall > 0 else "–"
-        over = over_budget(wall, peak, code, loaded, loaded_code or 0)
+        slowest, problems = explorer_updates(path)
+        row["slowest explorer update s"] = "–" if slowest is None else f"{slowest:.3f}"
+        over = over_budget(wall, peak, code, loaded, loaded_code or 0, slowest)
+        if problems:
+            over.append("explorer FAILED")
+            print("\n".join(f"    {path.name}: {p}" for p in problems), flush=True)
         bad += bool(over)
         row["over budget?"] = ", ".join(over) or "no"
         rows[path.name] = row
@@ -293,12 +318,12 @@ def main(argv: list[str]) -> int:
         "Rows not re-run this time keep their last measurement.",
         "",
         "| " + " | ".join(COLUMNS) + " |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "|---|---:|---:|---:|---:|---:|---|---|",
         *(table_row(rows[k]) for k in sorted(rows)),
         table_row({"notebook": "**whole course**",
                    "wall s": "–" if total is None else f"{total:.1f}",
                    "peak RSS MB": "", "loaded s": "–" if loaded_total is None
-                   else f"{loaded_total:.1f}", "loaded / idle": "",
+                   else f"{loaded_total:.1f}", "loaded / idle": "", "slowest explorer update s": "",
                    "over budget?": "time" if course_over else "no",
                    "largest consumers (code cells by run time)": ""}),
     ])
