@@ -9,9 +9,11 @@ are allowed to be asked for. The test never writes to notebooks/: autosave is of
 settings folder and any request that would change a file on the server is aborted.
 """
 
+import contextlib
 import json
 import os
 import re
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -84,8 +86,10 @@ def lab(tmp_path):
         yield url
 
 
-def test_jupyterlab_in_chromium(lab, tmp_path):
-    assert NOTEBOOKS and NOTEBOOKS[0].name == "00_welcome.ipynb"
+@contextlib.contextmanager
+def _browser(lab: str, tmp_path: Path):
+    """Chromium on a fresh profile, allowed to reach only the lab; yields (page, base URL, token,
+    errors). Afterwards: no request tried to change a file, none left for an outside host."""
     base, token = lab.split("/lab?token=")
     host = urlsplit(base).netloc
 
@@ -128,35 +132,82 @@ def test_jupyterlab_in_chromium(lab, tmp_path):
                     errors.append(f"request failed: {req.method} {req.url} {req.failure}"))
             page.on("response", lambda resp: None if resp.status < 400 else
                     errors.append(f"HTTP {resp.status}: {resp.request.method} {resp.url}"))
-
-            # The welcome notebook by its URL, as the Binder badge opens it.
-            page.goto(f"{base}/lab/tree/{NOTEBOOKS[0].name}?token={token}",
-                      timeout=LOAD_TIMEOUT_MS)
-            _check_open(page, NOTEBOOKS[0])
-            # Every other notebook from the file browser, as a learner would.
-            page.locator(".jp-DirListing-item").first.wait_for()
-            for nb_path in NOTEBOOKS[1:]:
-                page.locator(f'.jp-DirListing-item[title^="Name: {nb_path.name}"]').dblclick()
-                _check_open(page, nb_path)
-            assert not errors, "frontend errors while opening the notebooks:\n" + "\n".join(errors)
-            dirty = page.locator('.lm-TabBar-tab.jp-mod-dirty[data-type="document-title"]')
-            assert dirty.count() == 0, (
-                f"JupyterLab marks {dirty.all_inner_texts()} modified as soon as it opens: their "
-                "metadata is not what JupyterLab writes (e.g. the kernelspec's display_name), so a "
-                "learner's autosave rewrites the committed file")
-
-            page.locator(f'.lm-TabBar-tab[data-type="document-title"]:has-text("{NOTEBOOKS[0].name}")'
-                         ).click()
-            _run_first_cells(page, NOTEBOOKS[0])
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
-            assert not errors, "frontend errors while running cells:\n" + "\n".join(errors)
+            yield page, base, token, errors
         finally:
             context.close()
-
     assert not blocked, f"the frontend tried to change files on the server: {blocked}"
     assert set(outside) <= BADGES, f"the browser asked for outside hosts: {sorted(set(outside))}"
+
+
+def test_jupyterlab_in_chromium(lab, tmp_path):
+    assert NOTEBOOKS and NOTEBOOKS[0].name == "00_welcome.ipynb"
+    with _browser(lab, tmp_path) as (page, base, token, errors):
+        # The welcome notebook by its URL, as the Binder badge opens it.
+        page.goto(f"{base}/lab/tree/{NOTEBOOKS[0].name}?token={token}",
+                  timeout=LOAD_TIMEOUT_MS)
+        _check_open(page, NOTEBOOKS[0])
+        # Every other notebook from the file browser, as a learner would.
+        page.locator(".jp-DirListing-item").first.wait_for()
+        for nb_path in NOTEBOOKS[1:]:
+            page.locator(f'.jp-DirListing-item[title^="Name: {nb_path.name}"]').dblclick()
+            _check_open(page, nb_path)
+        assert not errors, "frontend errors while opening the notebooks:\n" + "\n".join(errors)
+        dirty = page.locator('.lm-TabBar-tab.jp-mod-dirty[data-type="document-title"]')
+        assert dirty.count() == 0, (
+            f"JupyterLab marks {dirty.all_inner_texts()} modified as soon as it opens: their "
+            "metadata is not what JupyterLab writes (e.g. the kernelspec's display_name), so a "
+            "learner's autosave rewrites the committed file")
+
+        page.locator(f'.lm-TabBar-tab[data-type="document-title"]:has-text("{NOTEBOOKS[0].name}")'
+                     ).click()
+        _run_first_cells(page, NOTEBOOKS[0])
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT))
+        assert not errors, "frontend errors while running cells:\n" + "\n".join(errors)
     _check_png(SCREENSHOT)
+
+
+# Issue 18: three explorers driven in JupyterLab, each notebook run through the UI first.
+EXPLORER_NOTEBOOKS = ("03_fairness_metrics.ipynb", "04_bias_mitigation.ipynb",
+                      "10_accountability_and_regulation.ipynb")
+MOVE_TIMEOUT_MS = 30_000
+
+
+def test_explorers_respond_in_jupyterlab(lab, tmp_path):
+    """Run the notebook (Run All Cells), move the explorer's first slider with the keyboard, as a
+    learner would, and see what the explorer shows change, with no frontend error."""
+    sys.path.insert(0, str(ROOT / "tests" / "tools"))
+    import explorer_check
+    import nbformat
+
+    with _browser(lab, tmp_path) as (page, base, token, errors):
+        for name in EXPLORER_NOTEBOOKS:
+            nb_path = ROOT / "notebooks" / name
+            nb = nbformat.read(nb_path, as_version=4)
+            found = explorer_check.find_explorers(nb)
+            assert found, f"{name} builds no explorer"
+            k = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"].index(found[0].cell)
+            page.goto(f"{base}/lab/tree/{name}?token={token}", timeout=LOAD_TIMEOUT_MS)
+            _check_open(page, nb_path)
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+            cell = _panel(page).locator(".jp-Notebook .jp-Cell.jp-CodeCell").nth(k)
+            cell.scroll_into_view_if_needed()
+            handle = cell.locator(".noUi-handle").first
+            handle.wait_for(timeout=RUN_TIMEOUT_MS)
+            shown = cell.locator(".widget-output").first
+            page.wait_for_function("el => el.innerText.trim().length > 0",
+                                   arg=shown.element_handle(), timeout=RUN_TIMEOUT_MS)
+            before = shown.inner_text()
+            handle.focus()
+            for _ in range(5):
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function("([el, before]) => el.innerText !== before",
+                                   arg=[shown.element_handle(), before], timeout=MOVE_TIMEOUT_MS)
+            assert shown.inner_text().strip(), f"{name}: the explorer shows nothing after a move"
+            assert cell.locator('[data-mime-type="application/vnd.jupyter.stderr"]').count() == 0
+            _check_no_dialog(page, name)
+            assert not errors, f"{name}: frontend errors:\n" + "\n".join(errors)
 
 
 def _panel(page):
