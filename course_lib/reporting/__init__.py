@@ -10,7 +10,6 @@ from course_lib.reporting import _checklist, _datasheet, _harm, _modelcard, _ove
 from course_lib.reporting._checklist import *  # noqa: F403
 from course_lib.reporting._datasheet import *  # noqa: F403
 from course_lib.reporting._explore_audit import *  # noqa: F403
-from course_lib.reporting._explore import *  # noqa: F403
 from course_lib.reporting._harm import *  # noqa: F403
 from course_lib.reporting._modelcard import *  # noqa: F403
 from course_lib.reporting._oversight import *  # noqa: F403
