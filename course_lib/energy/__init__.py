@@ -31,6 +31,7 @@ from course_lib.energy._estimates import (
     grid_intensity,
     published_runs,
 )
+from course_lib.energy._explore import explore_carbon, hardware_watts  # noqa: F401
 from course_lib.energy._footprint import (
     FOOTPRINT_CSV,
     FOOTPRINT_FILE_VAR,
@@ -48,7 +49,6 @@ from course_lib.energy._footprint import (
     track,
 )
 from course_lib.energy._tracker import Measurement, measure_emissions
-from course_lib.energy._explore import explore_carbon, hardware_watts  # noqa: F401
 
 __all__ = ["WATTS_PER_CORE", "WORLD_KG_CO2E_PER_KWH", "Footprint", "RunRecord", "count_flops",
            "emissions", "estimate_energy", "footprint", "show_footprint", "record_run",
