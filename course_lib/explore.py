@@ -98,6 +98,8 @@ class Explorer(widgets.interactive):
         show.__name__ = getattr(view, "__name__", "view")
         super().__init__(show, **controls)
         self.view_function = view
+        if getattr(self, "result", None) is None:  # ipywidgets 7 runs it first when displayed
+            self.update()
 
     @property
     def view(self) -> View:
