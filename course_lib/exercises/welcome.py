@@ -22,8 +22,10 @@ q1 = ValueProblem(
     hints=(
         "Start from one day: how many of the 50,000 decisions are about group B, and what "
         "fraction of those does the gap (not the whole error rate) add as wrongful rejections?",
-        "`excess_harm(decisions, error_rate_gap, group_share)` computes one day's extra harm; "
-        "the gap is 0.15 - 0.07 and the share 0.3. Multiply by the working days.",
+        "`excess_harm(decisions, error_rate_gap, group_share)` computes one day's extra harm: "
+        "decisions × group share × gap. A year is that, times the working days.",
+        "One day is `excess_harm(50_000, 0.15 - 0.07, group_share=0.3)`; the year has 250 "
+        "working days.",
     ),
     solution_code=("extra_rejections_per_year = "
                    "excess_harm(50_000, 0.15 - 0.07, group_share=0.3) * 250"),
@@ -52,12 +54,17 @@ q2 = ValueProblem(
     variables=("recid_rate",),
     hints=(
         "`two_year_recid` holds 1 for a recorded reoffence within two years and 0 otherwise.",
-        "The mean of a 0/1 column is the fraction of ones: `compas[\"two_year_recid\"].mean()`.",
+        "The mean of a 0/1 column is the fraction of ones; a fraction is between 0 and 1, not a "
+        "percentage.",
+        "Select the column `compas[\"two_year_recid\"]` and take its `.mean()`.",
     ),
     solution_code='recid_rate = compas["two_year_recid"].mean()',
     wrong_code=(
         'recid_rate = compas["two_year_recid"].sum()',
         'recid_rate = compas["is_recid"].mean()',
+        'recid_rate = compas["two_year_recid"].mean() * 100',
+        "recid_rate = 0.45",
+        'recid_rate = compas["two_year_recid"].value_counts(normalize=True)[0]',
         "recid_rate = compas",
     ),
     setup_code="from course_lib.data import load_compas\ncompas = load_compas()",
@@ -70,16 +77,20 @@ q2 = ValueProblem(
     ),
 )
 
+_Q3_PROMPT = ("A loan officer and a model make the same error-rate gap. Apart from the number "
+              "of people affected, how do the model's errors differ for the people it rejects? "
+              "Write a few sentences in `answer_q3`.")
+
 q3 = ReflectionProblem(
     id="welcome.q3",
-    prompt=("A loan officer and a model make the same error-rate gap. Apart from the number of "
-            "people affected, how do the model's errors differ for the people it rejects? Write "
-            "a few sentences in `answer_q3`."),
+    prompt=_Q3_PROMPT,
     variables=("answer_q3",),
     hints=(
         "Think of a rejected applicant who tries another bank that licenses the same model.",
-        "Consider also: can the applicant find out why, and does the lender ever learn whether a "
-        "rejected applicant would have repaid?",
+        "Follow the rejected applicant: can they find out why, and can they appeal to someone "
+        "who decided?",
+        "Follow the lender too: does it ever learn whether a rejected applicant would have "
+        "repaid, and so can the model's error ever be corrected? Who answers for it?",
     ),
     solution_code='''answer_q3 = """
     A model applies the same rule to everyone, everywhere it is deployed: if several lenders
@@ -90,9 +101,8 @@ q3 = ReflectionProblem(
     """''',
     wrong_code=(
         'answer_q3 = "It is unfair."',
-        'answer_q3 = ("Machine learning is a branch of artificial intelligence in which computers '
-        "improve at tasks by studying examples, and deep networks stack many layers of simple "
-        'units to learn rich patterns from images, sound and text.")',
+        f"answer_q3 = {_Q3_PROMPT!r}",
+        'answer_q3 = "the model is unfair to people " * 8',
         "answer_q3 = 42",
     ),
     rubric=(
@@ -103,6 +113,9 @@ q3 = ReflectionProblem(
                   "(feedback loop)"),
         Criterion("who is accountable when no person decided"),
     ),
+    discussion=("In pairs: swap answers and find the point in your partner's answer that yours "
+                "missed. Which of the differences would matter most to a rejected applicant, "
+                "and which to a regulator?"),
 )
 
 register(q1, q2, q3)

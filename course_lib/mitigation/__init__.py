@@ -16,6 +16,7 @@ from course_lib.mitigation._evaluate import (
     drift_monitor,
     tradeoff_point,
 )
+from course_lib.mitigation._explore import explore_mitigation  # noqa: F401
 from course_lib.mitigation._inprocess import (
     CONSTRAINTS,
     AdversarialResult,
