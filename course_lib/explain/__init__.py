@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 
 _MODULES = ("_gradients", "_gradcam", "_featvis", "_sanity", "_adversarial",
-            "_lime", "_shapley", "_reasons", "_attention")
+            "_lime", "_shapley", "_reasons", "_attention", "_explore_tabular")
 
 
 def __getattr__(name: str):
