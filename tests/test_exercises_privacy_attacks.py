@@ -16,15 +16,18 @@ from course_lib.privacy import (
     canary_exposures,
     deduplicate_lines,
     evaluate_attack,
+    exposure,
     medical_records,
 )
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
-def test_four_exercises_three_auto_checked():
+def test_four_exercises_one_implement_the_core():
     kinds = [type(p).__name__ for p in (q1, q2, q3, q4)]
-    assert kinds == ["ComputedValueProblem"] * 3 + ["ReflectionProblem"]
+    assert kinds == ["ComputedValueProblem", "FunctionProblem", "ComputedValueProblem",
+                     "ReflectionProblem"]
+    assert all(len(p.hints) == 3 for p in (q1, q2, q3, q4)) and q4.discussion
 
 
 def test_q1_rank_agrees_with_canary_exposure():
@@ -43,10 +46,23 @@ def test_q1_needs_the_notebook_objects():
     assert out.status == NOT_YET and "run the notebook's cells above" in out.message
 
 
-def test_q2_removed_count_keeps_one_copy_per_canary():
+def test_q2_reference_is_course_libs_exposure_and_each_mistake_names_its_case():
     ns = q2.namespace_for(q2.solution_code)
-    assert ns["removed"] == 4 * (0 + 3 + 15 + 63)  # 4 canaries a count; the records are distinct
-    assert len(set(ns["records"])) == len(ns["records"])
+    fn = ns["exposure_bits"]
+    rng = np.random.default_rng(5)
+    scores = rng.normal(size=300)
+    scores[7] = scores[11]  # a tie
+    assert math.isclose(fn(scores, 7), exposure(lambda i: scores[i], 7, 300))
+    assert math.isclose(fn([1.0, 0.0], 0), 1.0) and fn([2.0], 0) == 0.0
+    assert q2.evaluate(ns).status == CORRECT
+    feedback = [q2.evaluate(q2.namespace_for(code)).message for code in q2.wrong_code]
+    assert all(m.startswith("case '") for m in feedback)
+    assert "ranked from the bottom" in feedback[0] and "counted as below" in feedback[1]
+    assert "nats" in feedback[2] and "rank itself" in feedback[3]
+    assert "fully above" in feedback[4]
+    # a function that raises is told which case broke it, not shown a traceback
+    out = q2.evaluate({"exposure_bits": lambda scores, i: math.log2(0)})
+    assert out.status == NOT_YET and "raised ValueError" in out.message
 
 
 def test_q3_yeom_threshold_is_the_members_mean_score():

@@ -1,16 +1,20 @@
 """Exercises for notebook 07 (privacy attacks).
 
-The computed problems (``ComputedValueProblem``, from notebook 05's module) recompute the right
-value from the notebook's own objects (the trained character model, the attack result, the
-training lines), so the check is exact in the notebook and in the tests (which use a small
-untrained model and random scores).
+q2 is implement-the-core: the learner writes exposure from a list of scores, checked on hidden
+cases against ``course_lib.privacy.exposure``. The computed problems (q1, q3) recompute the
+right value from the notebook's own objects (the trained character model, the attack result),
+so the check is exact in the notebook and in the tests (which use a small untrained model and
+random scores).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from course_lib.exercises._core import ComputedValueProblem, Criterion, ReflectionProblem, register
+from course_lib.exercises._function import Case, FunctionProblem
 
 __all__ = ["q1", "q2", "q3", "q4"]
 
@@ -75,10 +79,11 @@ q1 = ComputedValueProblem(
     variables=("rank_4",),
     context=("char_model", "vocab", "canaries"),
     hints=(
+        "A rank compares the secret's score with every other PIN's: score all 10,000 first.",
         "`prefix, secret = canaries[4][0]`; `digit_candidates(np.arange(10_000))` lists every PIN "
         "as a string, in order, so the secret's score is at index `int(secret)`.",
         "`scores = sequence_log_likelihood(char_model, prefix, candidates, vocab)`; the rank is "
-        "1 + the number of candidates scored strictly higher than the secret.",
+        "1 + the number of candidates whose score is strictly higher than `scores[int(secret)]`.",
     ),
     solution_code="""\
 prefix, secret = canaries[4][0]
@@ -156,10 +161,11 @@ q3 = ComputedValueProblem(
     variables=("yeom_advantage",),
     context=("attack_overfit",),
     hints=(
+        "The attack fixes one threshold in advance, from the training data alone: no search.",
         "The scores are −loss, so \"loss below the average training loss\" is \"score at least "
-        "the members' average score\": the threshold is `attack_overfit.member_scores.mean()`.",
+        "the members' average score\"; the advantage is TPR − FPR at that one threshold.",
         "`membership_advantage(attack_overfit.member_scores, attack_overfit.nonmember_scores, "
-        "threshold=...)` gives TPR − FPR at that threshold.",
+        "threshold=...)` gives TPR − FPR at a threshold: pass the members' mean score.",
     ),
     solution_code="""\
 s_in, s_out = attack_overfit.member_scores, attack_overfit.nonmember_scores
@@ -192,58 +198,99 @@ yeom_advantage = float(np.mean(-s_in >= t) - np.mean(-s_out >= t))""",
 )
 
 
-# -- q2: what deduplication removes ---------------------------------------------------------------
-_QD_SETUP = """\
-from course_lib.privacy import (course_canaries, deduplicate_lines, medical_records,
-                                plant_canaries)
+# -- q2: exposure from scores (implement the core) ----------------------------------------------
+_Q2_SETUP = """\
+import math
 
-records = medical_records(300, random_state=0)
-canaries = course_canaries(4)
-lines = plant_canaries(records, canaries)
+import numpy as np
 """
 
 
-def _removed(lines):
-    from course_lib.privacy import deduplicate_lines
+def _exposure_reference(scores, secret_index):
+    """course_lib's exposure over a list of scores (the score function indexes the list)."""
+    from course_lib.privacy import exposure
 
-    return len(lines) - len(deduplicate_lines(list(lines)))
-
-
-def _copies(lines, canaries):
-    return sum(lines.count(p + s + "\n") for group in canaries.values() for p, s in _pairs(group))
+    arr = np.asarray(scores, dtype=float)
+    return exposure(lambda idx: arr[idx], secret_index, len(arr))
 
 
-q2 = ComputedValueProblem(
+_LOG2_3 = math.log2(3)
+_RANDOM = [round(float(v), 6) for v in np.random.default_rng(0).normal(size=1000)]
+
+q2 = FunctionProblem(
     id="privacy_attacks.q2",
-    prompt=("Deduplication keeps each distinct line once. How many lines does "
-            "`deduplicate_lines` remove from `lines` (the records with the canaries planted)? "
-            "Store the number in `removed`."),
-    variables=("removed",),
-    context=("lines", "canaries"),
+    prompt=("Write `exposure_bits(scores, secret_index)`: the exposure of the candidate at "
+            "`secret_index` among all candidates' `scores` (higher = more likely), "
+            "log2(number of candidates) − log2(rank). Rank 1 is the highest score; a candidate "
+            "tied with the secret counts half (rank = 1 + #higher + #tied others / 2)."),
+    variables=("exposure_bits",),
     hints=(
-        "Compare `len(lines)` with `len(deduplicate_lines(lines))`.",
-        "Each canary keeps one copy, so a canary planted 1 time loses none and one planted "
-        "64 times loses 63; a record that happens to repeat another also goes.",
+        "Exposure counts how many candidates the model prefers to the secret, in bits: the "
+        "fewer above it, the more the model has memorised.",
+        "Count the scores strictly above the secret's, and the other scores equal to it; the "
+        "rank is 1 + above + ties / 2, and the answer is log2(n) − log2(rank).",
+        "With `s = np.asarray(scores)` and `t = s[secret_index]`: `above = (s > t).sum()`, "
+        "`ties = (s == t).sum() - 1`, then `rank = 1 + above + ties / 2`; return "
+        "`math.log2(len(s)) - math.log2(rank)`.",
     ),
-    solution_code="removed = len(lines) - len(deduplicate_lines(lines))",
+    solution_code="""\
+def exposure_bits(scores, secret_index):
+    s = np.asarray(scores, dtype=float)
+    t = s[secret_index]
+    rank = 1 + (s > t).sum() + ((s == t).sum() - 1) / 2
+    return math.log2(len(s)) - math.log2(rank)""",
     wrong_code=(
-        "removed = sum(lines.count(p + s + '\\n') for g in canaries.values() for p, s in g)",
-        "removed = len(deduplicate_lines(lines))",
-        "removed = 'the duplicates'",
+        """\
+def exposure_bits(scores, secret_index):
+    s = np.asarray(scores, dtype=float)
+    rank = 1 + (s < s[secret_index]).sum()
+    return math.log2(len(s)) - math.log2(rank)""",
+        """\
+def exposure_bits(scores, secret_index):
+    s = np.asarray(scores, dtype=float)
+    rank = 1 + (s > s[secret_index]).sum()
+    return math.log2(len(s)) - math.log2(rank)""",
+        """\
+def exposure_bits(scores, secret_index):
+    s = np.asarray(scores, dtype=float)
+    rank = 1 + (s > s[secret_index]).sum() + ((s == s[secret_index]).sum() - 1) / 2
+    return math.log(len(s)) - math.log(rank)""",
+        """\
+def exposure_bits(scores, secret_index):
+    s = np.asarray(scores, dtype=float)
+    return 1 + (s > s[secret_index]).sum() + ((s == s[secret_index]).sum() - 1) / 2""",
+        """\
+def exposure_bits(scores, secret_index):
+    s = np.asarray(scores, dtype=float)
+    rank = (s >= s[secret_index]).sum()
+    return math.log2(len(s)) - math.log2(rank)""",
     ),
-    setup_code=_QD_SETUP,
-    expected=lambda lines, canaries: _removed(lines),
-    known_wrong=(
-        (_copies,
-         "that counts every copy of every canary; deduplication keeps one copy of each distinct "
-         "line, so the canaries are not removed, only their repeats."),
-        (lambda lines, canaries: len(lines) - _removed(lines),
-         "that is how many lines are *kept*; the question asks how many are removed."),
+    setup_code=_Q2_SETUP,
+    cases=(
+        Case("the secret ranked 3rd of 8", ([0.1, 0.9, 0.5, 0.3, 0.8, 0.2, 0.05, 0.0], 2),
+             mistakes=((3.0 - math.log2(6), "you ranked from the bottom: rank 1 is the HIGHEST "
+                                            "score, the model's best guess."),
+                       (math.log(8) - math.log(3), "that is in nats (natural log): exposure is "
+                                                   "in bits, so use log2."),
+                       (3.0, "that is the rank itself; exposure is log2(n) − log2(rank)."))),
+        Case("the secret is the model's top guess", ([-1.0, -7.5, -3.2, -0.2], 3),
+             mistakes=((0.0, "you ranked from the bottom: the top guess has rank 1 and the "
+                             "largest exposure, log2(n)."),)),
+        Case("the secret is the least likely", ([-1.0, -7.5, -3.2, -0.2], 1)),
+        Case("the secret tied with one other candidate", ([0.5, 0.9, 0.5, 0.1], 0),
+             mistakes=((1.0, "a tie was counted as below the secret: an equally likely "
+                             "candidate counts half, rank = 1 + above + ties / 2."),
+                       (2.0 - _LOG2_3, "a tie was counted as fully above the secret: it counts "
+                                       "half, rank = 1 + above + ties / 2."))),
+        Case("a single candidate", ([-2.0], 0),
+             mistakes=((1.0, "with one candidate the rank is 1 and log2(1) − log2(1) = 0: "
+                             "nothing to prefer the secret over."),)),
+        Case("1,000 random log-likelihoods", (_RANDOM, 123)),
     ),
-    rel_tol=0.0,
-    abs_tol=0.5,
+    reference=_exposure_reference,
+    rel_tol=1e-9,
+    abs_tol=1e-9,
 )
-
 
 # -- q4: reflection --------------------------------------------------------------------------------
 q4 = ReflectionProblem(
@@ -254,6 +301,7 @@ q4 = ReflectionProblem(
             "before release? Write a few sentences in `answer_q4`."),
     variables=("answer_q4",),
     hints=(
+        "Think of the API as the attacker's only door: what can someone learn through it?",
         "Go through the sections: what repeated, rare strings do (exposure), what the loss "
         "reveals about members, what confidence scores give away.",
         "For each attack, name what made it work (repetition, overfitting, full scores) and a "
@@ -273,9 +321,8 @@ q4 = ReflectionProblem(
     """''',
     wrong_code=(
         'answer_q4 = "Privacy matters."',
-        'answer_q4 = ("A language model predicts the next character from the previous ones; '
-        'it is trained by gradient descent on cross-entropy, one batch at a time, for a few '
-        'passes over the text, until its loss stops falling.")',
+        'answer_q4 = " ".join(["privacy attacks"] * 20)',
+        "answer_q4 = 42",
     ),
     rubric=(
         Criterion("memorisation and extraction: repeated secrets get high exposure and can be "
@@ -286,6 +333,9 @@ q4 = ReflectionProblem(
         Criterion("defences measured against the attacks: deduplication, regularisation, "
                   "differential privacy"),
     ),
+    discussion=("In pairs: each of you plays the hospital's engineer and the other an attacker "
+                "with API access. Which single measurement would convince the attacker that the "
+                "release is safe enough, and what would the engineer give up to get it?"),
 )
 
 register(q1, q2, q3, q4)

@@ -1,13 +1,19 @@
-"""Exercises for notebook 08 (privacy defences): an ε by the accountant, group privacy, k."""
+"""Exercises for notebook 08 (privacy defences): one DP-SGD step, an ε by the accountant, k.
+
+q1 is implement-the-core: the learner writes DP-SGD's clip-sum-noise-divide step, checked on
+hidden cases against ``course_lib.privacy.clip_gradients`` (itself checked against Opacus)."""
 
 from __future__ import annotations
 
+import math
+
 from course_lib.exercises._core import Criterion, ReflectionProblem, ValueProblem, register
+from course_lib.exercises._function import Case, FunctionProblem
 
 __all__ = ["q1", "q2", "q3", "q4"]
 
 
-# -- q1: the ε of a DP-SGD run -------------------------------------------------------------------
+# -- q2: the ε of a DP-SGD run -------------------------------------------------------------------
 def _eps(sample_rate: float, sigma: float, steps: int, delta: float,
          accountant: str = "rdp") -> float:
     from course_lib.privacy import dp_epsilon
@@ -15,17 +21,18 @@ def _eps(sample_rate: float, sigma: float, steps: int, delta: float,
     return dp_epsilon(sample_rate, sigma, steps, delta, accountant=accountant)
 
 
-q1 = ValueProblem(
-    id="privacy_defences.q1",
+q2 = ValueProblem(
+    id="privacy_defences.q2",
     prompt=("A hospital trains with DP-SGD on 5,000 records: batches of 100 (sample rate "
             "q = 100/5000), noise multiplier σ = 1.0, 20 epochs, δ = 10⁻⁵. Store the ε the RDP "
             "accountant reports in `epsilon`."),
     variables=("epsilon",),
     hints=(
+        "The accountant composes every noisy update: count the updates, not the passes.",
         "`dp_epsilon(sample_rate, noise_multiplier, steps, delta)` needs the number of STEPS "
-        "(noisy gradient updates), not epochs.",
-        "One epoch is 5000/100 = 50 steps, so 20 epochs are 1000 steps: "
-        "`dp_epsilon(100 / 5000, 1.0, 1000, 1e-5)`.",
+        "(noisy gradient updates); one epoch is 5000/100 = 50 of them.",
+        "20 epochs of 50 steps are 1000 steps; q = 100/5000 and δ = 1e-5: pass these four "
+        "numbers to `dp_epsilon` in that order.",
     ),
     solution_code="""\
 from course_lib.privacy import dp_epsilon
@@ -69,40 +76,162 @@ epsilon = dp_epsilon(100 / 5000, 1.0, 1000, 1e-5, accountant="prv")""",
 )
 
 
-# -- q2: group privacy ---------------------------------------------------------------------------
-def _group(epsilon: float, k: int) -> float:
-    from course_lib.privacy import group_privacy
+# -- q1: one DP-SGD step: clip, sum, add noise, divide (implement the core) ------------------
+_Q1_SETUP = """\
+import numpy as np
+"""
 
-    return group_privacy(epsilon, 1e-5, k)[0]
+
+def _dp_step_reference(per_example_grads, max_grad_norm, noise_multiplier, noise,
+                       expected_batch_size):
+    """course_lib's clip_gradients (checked against Opacus), then the sum, noise and division."""
+    import numpy as np
+    import torch
+
+    from course_lib.privacy import clip_gradients
+
+    g = np.asarray(per_example_grads, dtype=np.float64)
+    z = np.asarray(noise, dtype=np.float64)
+    if g.shape[0] == 0:
+        summed = np.zeros_like(z)
+    else:
+        clipped, _ = clip_gradients({"w": torch.from_numpy(g)}, max_grad_norm)
+        summed = clipped["w"].sum(0).numpy()
+    return ((summed + noise_multiplier * max_grad_norm * z) / expected_batch_size).tolist()
 
 
-q2 = ValueProblem(
-    id="privacy_defences.q2",
-    prompt=("A model was trained at (ε = 1.5, δ = 10⁻⁵)-DP, the privacy unit being one record. "
-            "One patient's record appears 6 times in the training data (six visits copied in "
-            "full). Store the ε that the group-privacy bound gives for that patient in "
-            "`patient_epsilon`."),
-    variables=("patient_epsilon",),
+_G3 = [[3.0, 4.0], [0.3, 0.4], [0.0, -2.0]]  # norms 5, 0.5, 2
+_Z = [0.5, -1.0]
+
+
+def _wrong(g, c, sigma, z, b, *, clip=True, actual=False, noise_scale=None, per_coord=False,
+           normalise=False):
+    """What a known mistake returns (for the cases' feedback)."""
+    import numpy as np
+
+    g = np.asarray(g, dtype=float).reshape(-1, len(z))
+    z = np.asarray(z, dtype=float)
+    if per_coord:
+        rows = np.clip(g, -c, c)
+    elif normalise:
+        rows = g * c / np.linalg.norm(g, axis=1)[:, None]
+    elif clip:
+        norms = np.linalg.norm(g, axis=1) if len(g) else np.zeros(0)
+        rows = g * np.minimum(1.0, c / (norms + 1e-6))[:, None]
+    else:
+        rows = g
+    scale = sigma * c if noise_scale is None else noise_scale
+    denom = len(g) if actual else b
+    return ((rows.sum(0) + scale * z) / denom).tolist()
+
+
+q1 = FunctionProblem(
+    id="privacy_defences.q1",
+    prompt=("Write `dp_sgd_gradient(per_example_grads, max_grad_norm, noise_multiplier, noise, "
+            "expected_batch_size)`: DP-SGD's gradient for one batch. Clip each example's "
+            "gradient (a row) to L2 norm at most C = `max_grad_norm`, sum the rows, add "
+            "σ·C·`noise` (`noise` is a standard normal draw, one value per coordinate), and "
+            "divide by the EXPECTED batch size. Return a list, one value per coordinate."),
+    variables=("dp_sgd_gradient",),
     hints=(
-        "DP protects one record. A person with k records is a group of k: see `group_privacy`.",
-        "`group_privacy(1.5, 1e-5, 6)` returns (k·ε, δ'): the first element is the answer.",
+        "Clipping bounds what one example can do to the sum; the noise must be scaled to that "
+        "bound, and the divisor must not depend on who was sampled.",
+        "Scale each row g by min(1, C / (‖g‖ + 1e-6)), as Opacus does (a zero gradient stays "
+        "zero); sum over rows (axis 0); add σ·C·noise; divide by `expected_batch_size`, not "
+        "by the number of rows (an empty batch is then pure noise).",
+        "With `g = np.asarray(per_example_grads, dtype=float).reshape(-1, len(noise))` and "
+        "`norms = np.linalg.norm(g, axis=1)`: `clipped = g * np.minimum(1, C / (norms + 1e-6))"
+        "[:, None]`, then `(clipped.sum(0) + σ * C * np.asarray(noise)) / B`, `.tolist()`.",
     ),
     solution_code="""\
-from course_lib.privacy import group_privacy
-
-patient_epsilon = group_privacy(1.5, 1e-5, 6)[0]""",
-    wrong_code=("patient_epsilon = 1.5", "patient_epsilon = 1.5 / 6",
-                "patient_epsilon = 1.5 ** 6"),
-    expected=lambda: _group(1.5, 6),
-    known_wrong=(
-        (1.5, "1.5 protects ONE record. Six copies of the patient's data are six records: the "
-              "guarantee for all of them together is weaker."),
-        (0.25, "repetition does not spread the risk: each copy adds its own ε, so it grows."),
-        (1.5 ** 6, "ε adds up over the group (k·ε); it is e^ε, the bound on the probability "
-                   "ratio, that multiplies."),
+def dp_sgd_gradient(per_example_grads, max_grad_norm, noise_multiplier, noise,
+                    expected_batch_size):
+    noise = np.asarray(noise, dtype=float)
+    g = np.asarray(per_example_grads, dtype=float).reshape(-1, len(noise))
+    norms = np.linalg.norm(g, axis=1)
+    clipped = g * np.minimum(1.0, max_grad_norm / (norms + 1e-6))[:, None]
+    total = clipped.sum(axis=0) + noise_multiplier * max_grad_norm * noise
+    return (total / expected_batch_size).tolist()""",
+    wrong_code=(
+        """\
+def dp_sgd_gradient(per_example_grads, max_grad_norm, noise_multiplier, noise,
+                    expected_batch_size):
+    noise = np.asarray(noise, dtype=float)
+    g = np.asarray(per_example_grads, dtype=float).reshape(-1, len(noise))
+    total = g.sum(axis=0) + noise_multiplier * max_grad_norm * noise
+    return (total / expected_batch_size).tolist()""",
+        """\
+def dp_sgd_gradient(per_example_grads, max_grad_norm, noise_multiplier, noise,
+                    expected_batch_size):
+    noise = np.asarray(noise, dtype=float)
+    g = np.asarray(per_example_grads, dtype=float).reshape(-1, len(noise))
+    norms = np.linalg.norm(g, axis=1)
+    clipped = g * np.minimum(1.0, max_grad_norm / (norms + 1e-6))[:, None]
+    return ((clipped.sum(axis=0) + noise_multiplier * noise) / expected_batch_size).tolist()""",
+        """\
+def dp_sgd_gradient(per_example_grads, max_grad_norm, noise_multiplier, noise,
+                    expected_batch_size):
+    noise = np.asarray(noise, dtype=float)
+    g = np.asarray(per_example_grads, dtype=float).reshape(-1, len(noise))
+    norms = np.linalg.norm(g, axis=1)
+    clipped = g * np.minimum(1.0, max_grad_norm / (norms + 1e-6))[:, None]
+    total = clipped.sum(axis=0) + noise_multiplier * max_grad_norm * noise
+    return (total / len(g)).tolist()""",
+        """\
+def dp_sgd_gradient(per_example_grads, max_grad_norm, noise_multiplier, noise,
+                    expected_batch_size):
+    noise = np.asarray(noise, dtype=float)
+    g = np.asarray(per_example_grads, dtype=float).reshape(-1, len(noise))
+    clipped = np.clip(g, -max_grad_norm, max_grad_norm)
+    total = clipped.sum(axis=0) + noise_multiplier * max_grad_norm * noise
+    return (total / expected_batch_size).tolist()""",
+        """\
+def dp_sgd_gradient(per_example_grads, max_grad_norm, noise_multiplier, noise,
+                    expected_batch_size):
+    noise = np.asarray(noise, dtype=float)
+    g = np.asarray(per_example_grads, dtype=float).reshape(-1, len(noise))
+    clipped = g * max_grad_norm / np.linalg.norm(g, axis=1)[:, None]
+    total = clipped.sum(axis=0) + noise_multiplier * max_grad_norm * noise
+    return (total / expected_batch_size).tolist()""",
     ),
+    setup_code=_Q1_SETUP,
+    cases=(
+        Case("three examples, one clipped, no noise", (_G3, 1.0, 0.0, _Z, 3),
+             mistakes=((_wrong(_G3, 1.0, 0.0, _Z, 3, clip=False),
+                        "the big gradient (norm 5) was not clipped: scale each row by "
+                        "min(1, C / ‖g‖) before summing."),
+                       (_wrong(_G3, 1.0, 0.0, _Z, 3, per_coord=True),
+                        "you clipped each coordinate to [−C, C]; DP-SGD clips each example's "
+                        "whole gradient to L2 norm C (the direction is kept)."),
+                       (_wrong(_G3, 1.0, 0.0, _Z, 3, normalise=True),
+                        "you scaled every gradient to norm C, the small ones up too; clipping only "
+                        "shrinks those above C: multiply by min(1, C / ‖g‖)."))),
+        Case("noise σ = 2 on top, C = 1", (_G3, 1.0, 2.0, _Z, 3),
+             mistakes=((_wrong(_G3, 1.0, 2.0, _Z, 3, noise_scale=2.0),
+                        "with C = 1 that looks right, but check the next case: the noise's "
+                        "standard deviation is σ·C."),)),
+        Case("C = 0.5: noise scales with C", (_G3, 0.5, 2.0, _Z, 3),
+             mistakes=((_wrong(_G3, 0.5, 2.0, _Z, 3, noise_scale=2.0),
+                        "the noise must be σ·C·noise: its scale follows the clipping norm, "
+                        "which is what bounds one example's influence."),)),
+        Case("a zero gradient", ([[0.0, 0.0], [3.0, 4.0]], 1.0, 0.0, _Z, 2),
+             mistakes=(([math.nan, math.nan], "a zero gradient gave NaN (0/0 where you divide by "
+                                              "its norm): with min(1, C / (‖g‖ + 1e-6)) it "
+                                              "stays zero."),)),
+        Case("a small gradient stays as it is", ([[0.3, 0.4]], 1.0, 0.0, _Z, 1),
+             mistakes=(([0.6, 0.8], "you scaled every gradient to norm C; clipping only shrinks "
+                                    "those above C: multiply by min(1, C / ‖g‖)."),)),
+        Case("Poisson sampling drew 2 examples, B expected 4", (_G3[:2], 1.0, 1.0, _Z, 4),
+             mistakes=((_wrong(_G3[:2], 1.0, 1.0, _Z, 4, actual=True),
+                        "you divided by the number of examples drawn; divide by the EXPECTED "
+                        "batch size, so the sensitivity stays C/B whoever was sampled."),)),
+        Case("an empty batch: pure noise", ([], 1.0, 1.0, _Z, 4)),
+        Case("nothing needs clipping", ([[0.1, 0.2], [-0.3, 0.1]], 1.0, 0.5, _Z, 2)),
+    ),
+    reference=_dp_step_reference,
+    rel_tol=1e-5,
+    abs_tol=1e-7,
 )
-
 
 # -- q3: k of a generalised release -------------------------------------------------------------
 _POP_SETUP = """\
@@ -134,6 +263,12 @@ def _k_raw() -> float:
                        ["zip", "sex", "birth_date"])
 
 
+def _mean_class() -> float:
+    from course_lib.privacy import equivalence_class_sizes
+
+    return float(equivalence_class_sizes(_generalised(), ["zip", "sex", "birth_date"]).mean())
+
+
 def _largest_class() -> float:
     from course_lib.privacy import equivalence_class_sizes
 
@@ -149,9 +284,11 @@ q3 = ValueProblem(
             "Store it in `k_release`."),
     variables=("k_release",),
     hints=(
+        "Generalise first, then measure: k is a property of the released table.",
         "`apply_generalization(small_town, population_hierarchies(), "
         "{'zip': 2, 'birth_date': 3})` makes the release; levels you do not name stay as they are.",
-        "k is the size of the SMALLEST equivalence class: `k_anonymity(release, QI)`.",
+        "k is the size of the SMALLEST equivalence class on the quasi-identifiers: pass the "
+        "release and `QI` to `k_anonymity`.",
     ),
     solution_code="""\
 release = apply_generalization(small_town, population_hierarchies(),
@@ -164,6 +301,12 @@ from course_lib.privacy import equivalence_class_sizes
 
 release = apply_generalization(small_town, population_hierarchies(),
                                {"zip": 2, "birth_date": 3})
+k_release = equivalence_class_sizes(release, QI).mean()""",
+        """\
+from course_lib.privacy import equivalence_class_sizes
+
+release = apply_generalization(small_town, population_hierarchies(),
+                               {"zip": 2, "birth_date": 3})
 k_release = equivalence_class_sizes(release, QI).max()""",
     ),
     setup_code=_POP_SETUP,
@@ -171,6 +314,8 @@ k_release = equivalence_class_sizes(release, QI).max()""",
     known_wrong=(
         (_k_raw, "that is k of the raw table (every person is unique): generalise ZIP and "
                  "birth date first, then measure."),
+        (_mean_class, "that is the AVERAGE class size; k is a guarantee for everybody, so it is "
+                      "set by the smallest class."),
         (_largest_class, "that is the LARGEST class. k-anonymity is a guarantee for everybody, "
                          "so it is set by the smallest class."),
     ),
@@ -189,6 +334,7 @@ q4 = ReflectionProblem(
             "few sentences in `answer_q4`."),
     variables=("answer_q4",),
     hints=(
+        "Ask of each proposal: what does an attacker still see, and who is the attacker?",
         "Recall what the server received in section 5, and what the voter roll did to the "
         "table without names in section 6.",
         "For each proposal name an attack that still works (gradient leak, linkage on "
@@ -208,9 +354,8 @@ q4 = ReflectionProblem(
     """''',
     wrong_code=(
         'answer_q4 = "Federated learning is private."',
-        'answer_q4 = ("Readmission models predict whether a patient returns to hospital within '
-        'thirty days of discharge, usually from the length of stay, the diagnosis codes and '
-        'the number of earlier admissions in the previous year.")',
+        'answer_q4 = " ".join(["federated learning protects data"] * 10)',
+        "answer_q4 = None",
     ),
     rubric=(
         Criterion("federated updates still leak: a gradient can reveal an input; add secure "
@@ -221,6 +366,9 @@ q4 = ReflectionProblem(
         Criterion("the cost or limit of the defence, or the legal context (utility, homogeneity, "
                   "GDPR/consent)"),
     ),
+    discussion=("In threes, one per hospital: agree on one combined design, and on the one "
+                "number (an ε, a k, an attack's advantage) each hospital's data-protection "
+                "officer would want reported before signing."),
 )
 
 register(q1, q2, q3, q4)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 _MODULES = ("_accounting", "_dpsgd", "_canaries", "_membership", "_inversion", "_federated",
-            "_anonymity")
+            "_anonymity", "_explore")
 
 
 def __getattr__(name: str):
