@@ -1,6 +1,6 @@
 """Notebook 10's exercises, beyond the generic checks tests/test_exercises.py runs on every module
-in NOTEBOOK_MODULES: the problem kind new here, DatasheetProblem, and q3 computed from the
-notebook's own model."""
+in NOTEBOOK_MODULES: the problem kind new here, DatasheetProblem (which no longer passes
+placeholders), and q3, the review band's workload by group written by the learner."""
 
 import numpy as np
 import pytest
@@ -19,24 +19,63 @@ q_sheet, q_review = q1, q3
 PROBLEMS = {pid: p for pid, p in registry().items() if pid.startswith("accountability.")}
 
 
-def test_the_notebook_has_three_auto_checked_exercises_and_a_reflection():
+def test_the_notebook_has_a_datasheet_a_matching_a_function_and_a_reflection():
     assert sorted(PROBLEMS) == [f"accountability.q{i}" for i in range(1, 5)]
     kinds = [type(p).__name__ for _, p in sorted(PROBLEMS.items())]
-    assert kinds == ["DatasheetProblem", "MatchingProblem", "ComputedValueProblem",
+    assert kinds == ["DatasheetProblem", "MatchingProblem", "FunctionProblem",
                      "ReflectionProblem"]
 
 
-def test_q3_follows_the_notebooks_own_probabilities():
+def _q3(body):
+    return q_review.evaluate(q_review.namespace_for(
+        "def review_share_by_group(scores, groups, lower, upper):\n"
+        "    scores, groups = np.asarray(scores), np.asarray(groups)\n" + body))
+
+
+def test_q3_reference_agrees_with_route_decisions_on_notebook_like_data():
+    from course_lib.exercises.accountability import review_share_by_group
+    from course_lib.reporting import review_summary, route_decisions
+
     rng = np.random.default_rng(3)
-    prob = rng.random(1000)
-    expected = float(np.mean(np.abs(prob - 0.5) < 0.2))
-    assert q_review.evaluate({"approval_prob": prob, "review_share": expected}).status == CORRECT
-    wrong = q_review.evaluate({"approval_prob": prob, "review_share": 1000 * expected})
-    assert wrong.status == NOT_YET and "number of applicants" in wrong.message
-    pct = q_review.evaluate({"approval_prob": prob, "review_share": 100 * expected})
-    assert "percentage" in pct.message
-    missing = q_review.evaluate({"review_share": 0.4})
-    assert missing.status == NOT_YET and "`approval_prob` is not defined" in missing.message
+    prob, sex = rng.random(2000), np.where(rng.random(2000) < 0.4, "Female", "Male")
+    y = (rng.random(2000) < prob).astype(int)
+    got = review_share_by_group(prob, sex, 0.4, 0.6)
+    summary = review_summary(y, prob, sex, band=0.1)
+    for g in ("Female", "Male"):
+        assert got[g] == pytest.approx(summary.loc[g, "share_reviewed"])
+    got = review_share_by_group(prob, sex, 0.2, 0.5)
+    routes = route_decisions(prob, threshold=0.35, band=0.15)
+    assert got["Male"] == pytest.approx(np.mean(routes[sex == "Male"] == "human review"))
+    assert q_review.evaluate(q_review.namespace_for(q_review.solution_code)).status == CORRECT
+
+
+@pytest.mark.parametrize("body, case, words", [
+    ("    inside = (scores >= lower) & (scores <= upper)\n"
+     "    return {g: inside[groups == g].mean() for g in np.unique(groups)}",
+     "edges", "band is open"),
+    ("    inside = (scores > lower) & (scores < upper)\n"
+     "    return {g: inside[groups == g].sum() / len(scores) for g in np.unique(groups)}",
+     "two groups", "all applicants"),
+    ("    inside = (scores > lower) & (scores < upper)\n"
+     "    return {g: inside[groups == g].sum() / inside.sum() for g in np.unique(groups)}",
+     "two groups", "*reviewed*"),
+    ("    inside = np.abs(scores - 0.5) < (upper - lower) / 2\n"
+     "    return {g: inside[groups == g].mean() for g in np.unique(groups)}",
+     "below the threshold", "centred on 0.5"),
+    ("    inside = (scores > lower) & (scores < upper)\n"
+     "    return {g: inside[groups == g].mean() for g in np.unique(groups[inside])}",
+     "below the threshold", "every group"),
+])
+def test_q3_each_mistake_names_its_case(body, case, words):
+    out = _q3(body)
+    assert out.status == NOT_YET and case in out.message and words in out.message, out.message
+    assert "not what we expected" not in out.message
+
+
+def test_q3_learner_state_and_a_wrong_type():
+    assert q_review.evaluate({"review_share_by_group": ____}).status == NOT_YET
+    out = q_review.evaluate({"review_share_by_group": 0.25})
+    assert "def review_share_by_group" in out.message
 
 
 def test_q2_covers_the_ten_scenarios_with_every_tier():
@@ -68,6 +107,27 @@ def test_q1_counts_open_questions_and_accepts_thousands_separators():
     assert "`lending` is not defined" in q_sheet.evaluate({"sheet": 1}).message
 
 
+def test_q1_placeholders_and_copied_answers_do_not_pass():
+    # the learner review: every answer "not known yet" passed once three words appeared
+    from course_lib.reporting import Datasheet
+
+    ns = q_sheet.namespace_for("pass")
+    ns["sheet"] = Datasheet("x", {q: "not known yet" for q in Datasheet.questions()})
+    out = q_sheet.evaluate(ns)
+    assert out.status == NOT_YET and "only say the answer is not known" in out.message
+    ns["sheet"] = Datasheet("x", {q: "TBD, to be decided later" for q in Datasheet.questions()})
+    assert "not known" in q_sheet.evaluate(ns).message
+    same = "Synthetic loan data for teaching: 2000 rows, label default, nobody real."
+    ns["sheet"] = Datasheet("x", {q: same for q in Datasheet.questions()})
+    assert "15 questions have the same answer" in q_sheet.evaluate(ns).message
+    # "unknown" with a reason is an answer
+    code = q_sheet.solution_code.replace(
+        '"The course maintainers, through the course\'s issue tracker."',
+        '"Not known yet: the course has not named a maintainer; its authors decide in 2027."')
+    assert code != q_sheet.solution_code
+    assert q_sheet.evaluate(q_sheet.namespace_for(code)).status == CORRECT
+
+
 def test_datasheet_problem_definition_is_validated():
     with pytest.raises(ValueError, match="label"):
         DatasheetProblem(id="t.s", prompt="?", variables=("s",), hints=("a", "b"),
@@ -79,4 +139,5 @@ def test_q4_reflection_shows_the_rubric_for_an_on_topic_answer():
             "and if the band is wide the workload means reviews are rushed; I would compare "
             "overturn rates by group and check who appeals at all.")
     out = PROBLEMS["accountability.q4"].evaluate({"answer_q4": text})
-    assert out.status == SUBMITTED and "- [x]" in out.message
+    assert out.status == SUBMITTED and "- [ ]" in out.message
+    assert PROBLEMS["accountability.q4"].discussion

@@ -9,6 +9,7 @@ are re-exported here.
 from course_lib.reporting import _checklist, _datasheet, _harm, _modelcard, _oversight, _regulation
 from course_lib.reporting._checklist import *  # noqa: F403
 from course_lib.reporting._datasheet import *  # noqa: F403
+from course_lib.reporting._explore import *  # noqa: F403
 from course_lib.reporting._explore_audit import *  # noqa: F403
 from course_lib.reporting._harm import *  # noqa: F403
 from course_lib.reporting._modelcard import *  # noqa: F403
