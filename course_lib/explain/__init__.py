@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-_MODULES = ("_gradients", "_gradcam", "_featvis", "_sanity", "_adversarial",
+_MODULES = ("_gradients", "_gradcam", "_featvis", "_sanity", "_adversarial", "_explore_vision",
             "_lime", "_shapley", "_reasons", "_attention", "_explore_tabular")
 
 
