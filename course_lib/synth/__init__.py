@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 
+from course_lib.synth._explore import explore_hiring  # noqa: F401  (the knobs of make_hiring)
+
 _MODULES = ("_tabular", "_feedback", "_images", "_text", "_digits", "_lending", "_sequences")
 
 
