@@ -243,6 +243,13 @@ def _rates_at(y, scores, codes, k: int, threshold: float):
     return out, float((pred == y).mean())
 
 
+def _mean_rows(pred, mask):
+    """Per threshold (row of ``pred``), the mean decision over the applicants in ``mask``."""
+    import numpy as np
+
+    return pred[:, mask].mean(axis=1) if mask.any() else np.zeros(len(pred))
+
+
 def explore_operating_point(y_true, scores: Mapping[str, Any], groups, *,
                             definition: str = "equal opportunity", threshold: float = 0.5,
                             model: str | None = None):
@@ -272,7 +279,11 @@ def explore_operating_point(y_true, scores: Mapping[str, Any], groups, *,
         s = np.asarray(s, dtype=float)
         if len(s) != len(yt):
             raise ValueError(f"scores[{name!r}] has {len(s)} values for {len(yt)} applicants")
-        curves[name] = np.array([_rates_at(yt, s, codes, len(labels), t)[0] for t in grid])
+        pred = (s[None, :] >= grid[:, None]).astype(float)  # (thresholds, applicants)
+        curves[name] = np.stack([
+            np.stack([_mean_rows(pred, codes == j), _mean_rows(pred, (codes == j) & (yt == 1)),
+                      _mean_rows(pred, (codes == j) & (yt == 0))], axis=1)
+            for j in range(len(labels))], axis=1)  # (thresholds, groups, rate)
     colours = (PALETTE["blue"], PALETTE["vermillion"])
 
     def view(threshold: float, model: str, definition: str) -> View:
