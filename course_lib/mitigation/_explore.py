@@ -72,6 +72,7 @@ def explore_mitigation(scores: Mapping, y_true, sensitive, *, truth=None, model=
         now = summary(model, thr_a, thr_b)
         tpr_gap = float(rep.loc[a, "tpr"] - rep.loc[b, "tpr"])
         fig, ax = figure(5.6, 3.2)  # one panel: an update stays within 0.2 s
+        fig.set_layout_engine("none")  # the PNG is cropped to its content (bbox "tight")
         pos = np.arange(len(RATES))
         for k, (g, colour) in enumerate(((a, PALETTE["blue"]), (b, PALETTE["orange"]))):
             ax.bar(pos + (k - 0.5) * 0.38, rep.loc[g, list(RATES)].astype(float), width=0.38,
