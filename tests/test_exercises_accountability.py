@@ -20,10 +20,21 @@ PROBLEMS = {pid: p for pid, p in registry().items() if pid.startswith("accountab
 
 
 def test_the_notebook_has_a_datasheet_a_matching_a_function_and_a_reflection():
-    assert sorted(PROBLEMS) == [f"accountability.q{i}" for i in range(1, 5)]
+    assert sorted(PROBLEMS) == [f"accountability.q{i}" for i in range(1, 6)]
     kinds = [type(p).__name__ for _, p in sorted(PROBLEMS.items())]
     assert kinds == ["DatasheetProblem", "MatchingProblem", "FunctionProblem",
-                     "ReflectionProblem"]
+                     "DecisionProblem", "ReflectionProblem"]
+
+
+def test_q4_every_defensible_band_passes_with_its_trade_off():
+    q4 = PROBLEMS["accountability.q4"]
+    for choice in ("0.2-0.5", "0.3 0.7", "Appeals only"):
+        out = q4.evaluate({"band_choice": choice})
+        assert out.status == CORRECT and "trade-off" in out.message
+        assert "Also defensible" in out.message
+    out = q4.evaluate({"band_choice": "keep 0.4-0.6"})
+    assert out.status == NOT_YET and "failure mode" in out.message
+    assert "not one of the options" in q4.evaluate({"band_choice": "0.1"}).message
 
 
 def _q3(body):
@@ -134,10 +145,10 @@ def test_datasheet_problem_definition_is_validated():
                          solution_code="", inputs=("df",))
 
 
-def test_q4_reflection_shows_the_rubric_for_an_on_topic_answer():
+def test_q5_reflection_shows_the_rubric_for_an_on_topic_answer():
     text = ("Reviewers might just rubber-stamp the model's score because of automation bias, "
             "and if the band is wide the workload means reviews are rushed; I would compare "
             "overturn rates by group and check who appeals at all.")
-    out = PROBLEMS["accountability.q4"].evaluate({"answer_q4": text})
+    out = PROBLEMS["accountability.q5"].evaluate({"answer_q5": text})
     assert out.status == SUBMITTED and "- [ ]" in out.message
-    assert PROBLEMS["accountability.q4"].discussion
+    assert PROBLEMS["accountability.q5"].discussion

@@ -1,5 +1,5 @@
 """Exercises of notebook 10 (accountability and regulation):
-``from course_lib.exercises.accountability import q1, q2, q3, q4``.
+``from course_lib.exercises.accountability import q1, q2, q3, q4, q5``.
 
 q3 is a ``FunctionProblem``: the learner writes the review band's workload by group, checked on
 hidden cases (a score on the band's edge, a band of no width, an asymmetric band).
@@ -19,8 +19,10 @@ from course_lib.exercises._core import (
     CORRECT,
     NOT_YET,
     Criterion,
+    DecisionProblem,
     MatchingProblem,
     NotYet,
+    Option,
     Outcome,
     Problem,
     ReflectionProblem,
@@ -28,7 +30,7 @@ from course_lib.exercises._core import (
 )
 from course_lib.exercises._function import Case, FunctionProblem
 
-__all__ = ["DatasheetProblem", "q1", "q2", "q3", "q4"]
+__all__ = ["DatasheetProblem", "q1", "q2", "q3", "q4", "q5"]
 
 
 def _missing_inputs(inputs: tuple[str, ...], namespace: Mapping[str, Any]) -> Outcome | None:
@@ -356,13 +358,54 @@ def review_share_by_group(scores, groups, lower, upper):
     reference=review_share_by_group,
 )
 
-# ---- q4: reflection on the appeal path --------------------------------------------------------
-q4 = ReflectionProblem(
+# ---- q4: which band to propose (a decision) ---------------------------------------------------
+q4 = DecisionProblem(
     id="accountability.q4",
+    prompt=("You advise the deployer on the review band. Which would you propose: \"keep "
+            "0.4-0.6\", \"0.2-0.5\" (declines only), \"0.3-0.7\" (wider, symmetric) or "
+            "\"appeals only\" (no routine review)? Store your choice in `band_choice`."),
+    variables=("band_choice",),
+    hints=(
+        "Start from the card's failure mode: which applicants does it concern, and where do "
+        "their scores lie?",
+        "In the explorer, with the always-right reviewer, set each option's bounds and compare "
+        "two columns by sex: the share of false declines reached and the share sent to a person "
+        "(the workload). Then think about what the rubber stamp does to each.",
+        "`explorer.set(lower=0.2, upper=0.5)`, then `explorer.set(lower=0.3, upper=0.7)`; choose "
+        "the option whose cost you would defend and write `band_choice = \"____\"` with its "
+        "name.",
+    ),
+    solution_code='band_choice = "0.2-0.5"',
+    wrong_code=('band_choice = "keep 0.4-0.6"', "band_choice = 0.2", 'band_choice = "0.1"'),
+    options={
+        "keep 0.4-0.6": Option(False, "it reviews the uncertain scores, more of them men's, and "
+                                      "reaches a smaller share of the women's false declines "
+                                      "than of the men's: the card's named failure mode is left "
+                                      "to the model."),
+        "0.2-0.5": Option(True, "it reviews only applications the model would decline, so it "
+                                "reaches most of the false declines, women's included, and a "
+                                "reviewer who can overturn lifts the women's TPR. The cost: a "
+                                "larger workload (the explorer counts it), and false approvals "
+                                "stay automated."),
+        "0.3-0.7": Option(True, "symmetric and easy to explain; it reaches more false declines "
+                                "of both groups and checks risky approvals too, but at the "
+                                "largest workload of the four, much of it spent on approvals "
+                                "the failure mode does not concern."),
+        "appeals only": Option(True, "the cheapest, and GDPR Art. 22(3)'s minimum for a "
+                                     "contract or consent ground: human intervention on request. "
+                                     "But it reaches only those who appeal, every decline is "
+                                     "solely automated (an Art. 22(2) ground is needed for each), "
+                                     "and who appeals must be monitored by group."),
+    },
+)
+
+# ---- q5: reflection on the appeal path --------------------------------------------------------
+q5 = ReflectionProblem(
+    id="accountability.q5",
     prompt=("The loan model now sends uncertain scores to a person and lets declined applicants "
             "ask for a review. What could still make this human oversight ineffective or "
-            "unfair, and how would you check for it? Write a few sentences in `answer_q4`."),
-    variables=("answer_q4",),
+            "unfair, and how would you check for it? Write a few sentences in `answer_q5`."),
+    variables=("answer_q5",),
     hints=(
         "Think about the reviewer (what they see, how much time they have, whether they can "
         "overrule), the applicants (who knows how to appeal), and what the logs would show.",
@@ -376,7 +419,7 @@ q4 = ReflectionProblem(
     discussion=("In pairs: one of you designs the reviewer's screen and rules, the other tries "
                 "to find how it could still rubber-stamp or discriminate. Which measure from the "
                 "logs would settle each disagreement?"),
-    solution_code='''answer_q4 = """
+    solution_code='''answer_q5 = """
     A reviewer who sees the score first, has two minutes per file and is judged on speed will
     rubber-stamp it (automation bias), so oversight exists on paper only. I would give reviewers
     the authority and time to overturn, show the reasons but the score only after their own
@@ -386,9 +429,9 @@ q4 = ReflectionProblem(
     can use it, so I would track who appeals by group and make the notice plain and accessible.
     """''',
     wrong_code=(
-        'answer_q4 = "A human checks it, so it is fine."',
-        'answer_q4 = " ".join(["The reviewer checks the score."] * 8)',
-        "answer_q4 = 42",
+        'answer_q5 = "A human checks it, so it is fine."',
+        'answer_q5 = " ".join(["The reviewer checks the score."] * 8)',
+        "answer_q5 = 42",
     ),
     rubric=(
         Criterion("automation bias: reviewers may defer to the score (rubber-stamping)"),
@@ -399,4 +442,4 @@ q4 = ReflectionProblem(
     ),
 )
 
-register(q1, q2, q3, q4)
+register(q1, q2, q3, q4, q5)
