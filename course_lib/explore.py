@@ -49,7 +49,7 @@ class View:
         if self.figure is None:
             return None
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+        self.figure.savefig(buf, format="png", dpi=DPI)  # no bbox_inches="tight": it draws twice
         return buf.getvalue()
 
 

@@ -26,7 +26,7 @@ def _nb(*sources: str):
 
 def test_find_explorers_finds_04s_and_only_interactive_assignments():
     assert explorer_check.find_explorers(nbformat.read(NB04, as_version=4)) == [
-        explorer_check.Explorer(47, "explorer")]
+        explorer_check.Explorer(49, "explorer")]
     nb = _nb("import ipywidgets as widgets", "e = widgets.interactive(f, x=1)\nw = interactive(g)",
              "print('systems that interact with people')")
     assert explorer_check.find_explorers(nb) == [explorer_check.Explorer(2, "e"),

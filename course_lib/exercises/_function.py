@@ -43,8 +43,10 @@ class Case:
 
 def _plain(x: Any) -> Any:
     """Numbers, sequences and mappings as plain Python (numpy, pandas and torch included)."""
-    if isinstance(x, bool) or x is None or isinstance(x, str):
-        return x
+    if isinstance(x, str):
+        return str(x)  # numpy's str_ too, so feedback shows 'Female', not np.str_('Female')
+    if isinstance(x, bool) or x is None:
+        return bool(x) if x is not None else None
     if hasattr(x, "detach"):  # a torch tensor
         x = x.detach().cpu().numpy()
     if hasattr(x, "to_dict") and hasattr(x, "index"):  # a pandas Series or DataFrame
