@@ -125,7 +125,7 @@ def hiring_audit(*, minority_share: float, historical_penalty: float, observatio
     if y.min() == y.max():  # every record says the same thing: the model can only repeat it
         pred = np.full(len(test), y[0])
     else:
-        model = LogisticRegression(max_iter=1000).fit(_inputs(train, inputs), y)
+        model = LogisticRegression(solver="newton-cholesky").fit(_inputs(train, inputs), y)
         pred = model.predict(_inputs(test, inputs))
     truth = group_report(test["qualified"], pred, test["group"], zero_division=0)
     audit = group_report(test["label"], pred, test["group"], zero_division=0)
