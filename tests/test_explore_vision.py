@@ -34,8 +34,8 @@ def test_default_view_shows_the_clean_and_attacked_probabilities(explorer, digit
     with torch.no_grad():
         clean = torch.softmax(model(x), 1)[0].numpy()
     assert list(view.table.columns) == ["clean", "attacked"] and len(view.table) == 10
-    np.testing.assert_allclose(view.table["clean"], clean.round(3))
-    np.testing.assert_allclose(view.table["attacked"], clean.round(3))  # ε = 0: no change
+    np.testing.assert_allclose(view.table["clean"], clean.round(2))
+    np.testing.assert_allclose(view.table["attacked"], clean.round(2))  # ε = 0: no change
     assert "the prediction holds" in view.note and view.figure is not None
 
 
@@ -46,7 +46,7 @@ def test_moving_epsilon_up_lowers_the_true_class_and_the_attack_succeeds(explore
         view = explorer.set(epsilon=eps, attack="FGSM", goal=UNTARGETED)
         p_true.append(view.table.loc[y, "attacked"])
         flipped.append(view.table["attacked"].idxmax() != y)
-    assert p_true[-1] < p_true[1] < p_true[0]
+    assert p_true[-1] <= p_true[1] <= p_true[0] and p_true[-1] < p_true[0]
     assert not flipped[0] and any(flipped), (p_true, flipped)
     assert "the attack succeeds" in explorer.set(epsilon=0.2).note
 
@@ -58,7 +58,7 @@ def test_the_view_equals_course_libs_fgsm_and_saliency_at_that_setting(explorer,
     with torch.no_grad():
         probs = torch.softmax(model(adv), 1)[0]
     pred = int(probs.argmax())
-    np.testing.assert_allclose(view.table["attacked"], probs.numpy().round(3), atol=1e-3)
+    np.testing.assert_allclose(view.table["attacked"], probs.numpy().round(2), atol=1e-6)
     shown = view.figure.axes[1].images[0].get_array()
     np.testing.assert_allclose(shown, adv[0, 0].numpy(), atol=1e-6)
     heat = view.figure.axes[3].images[0].get_array()

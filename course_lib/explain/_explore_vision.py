@@ -143,7 +143,7 @@ def explore_adversarial(model: nn.Module, inputs: torch.Tensor, target: int, *,
         pred, sal = int(grid["predicted"][a, e, g]), grid["maps"][a, e, g][0].numpy()
         change = float((image - grid["clean"]).abs().max())
         table = pd.DataFrame({"clean": clean_probs, "attacked": probs},
-                             index=pd.RangeIndex(n_classes, name="class")).round(3)
+                             index=pd.RangeIndex(n_classes, name="class")).round(2)
         shown.set_data(image[0].numpy())
         axes[1].set_title(f"{attack}, ε = {eps_grid[e]:.2f}: {pred} (P = {probs[pred]:.2f})",
                           fontsize=9)
@@ -157,7 +157,7 @@ def explore_adversarial(model: nn.Module, inputs: torch.Tensor, target: int, *,
         if goal != UNTARGETED and pred == goal:
             verdict += " and reaches its goal"
         note = (f"{attack} {aim}, ε = {eps_grid[e]:.2f} (largest pixel change {change:.3f}): "
-                f"predicted {pred}, P(true class {y}) = {probs[y]:.3f}; {verdict}.")
+                f"predicted {pred}, P(true class {y}) = {probs[y]:.2f}; {verdict}.")
         return View(table=table, figure=fig, note=note)
 
     goal_options = {"away from the true class": UNTARGETED,
