@@ -38,7 +38,7 @@ def reweighing_weights(y, sensitive) -> np.ndarray:
     average 1. Pass them as ``sample_weight`` to any learner.
     """
     s, yc, expected, count = _cells(y, sensitive)
-    return (expected / count)[s, yc]  # every cell indexed here has count >= 1
+    return expected[s, yc] / count[s, yc]  # only occupied cells: no 0/0 for an empty one
 
 
 def resample_indices(y, sensitive, *, random_state: int) -> np.ndarray:
