@@ -304,3 +304,16 @@ def test_pack_quotes_only_numbers_notebook_02_prints_or_cites(pack):
     known = set(NUMBER.findall(text))
     assert sorted(set(NUMBER.findall(pack)) - known) == []
     assert len(set(NUMBER.findall(pack))) >= 5  # it does quote the notebook
+
+
+def test_the_case_packs_name_exercises_that_exist():
+    """A pack's hand-written pointer to an exercise (ids move when exercises are added)."""
+    import re
+    from pathlib import Path
+
+    from course_lib._instructors import exercises_by_notebook
+
+    ids = {p.id for _, _, probs in exercises_by_notebook() for p in probs}
+    cases = Path(__file__).resolve().parents[1] / "instructors" / "cases"
+    named = {m for f in cases.glob("*.md") for m in re.findall(r"`(\w+\.q\d+)`", f.read_text())}
+    assert named and named <= ids, sorted(named - ids)
