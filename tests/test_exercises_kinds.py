@@ -44,6 +44,19 @@ def test_near_miss_says_nothing_when_no_slip_fits(got, expected):
     assert near_miss(got, expected) is None
 
 
+@pytest.mark.parametrize("kwargs, error, name", [
+    (dict(got="45", expected=0.45), TypeError, "got"),
+    (dict(got=45.0, expected=None), TypeError, "expected"),
+    (dict(got=True, expected=1.0), TypeError, "got"),
+    (dict(got=1.0, expected=2.0, units=3), TypeError, "units"),
+    (dict(got=1.0, expected=2.0, units="parsecs"), ValueError, "units"),
+])
+def test_near_miss_refuses_bad_input_naming_the_argument(kwargs, error, name):
+    with pytest.raises(error, match=name):
+        near_miss(**kwargs)
+    assert near_miss(np.float32(45.0), np.float64(0.45)) is not None  # numpy scalars welcome
+
+
 def test_unknown_units_are_refused_where_the_problem_is_defined():
     with pytest.raises(ValueError, match="units must be one of"):
         ValueProblem(id="t.u", prompt="?", variables=("x",), hints=H3, solution_code="x = 1",

@@ -11,6 +11,7 @@ complement (1 - x: FNR for TPR) and the reciprocal (a ratio upside down). Pure P
 from __future__ import annotations
 
 import math
+import numbers
 
 # Each family: unit -> size in the family's base unit. Names are matched case-sensitively after
 # dropping a trailing " CO2e"/"CO2" (so "kg CO2e" is a mass), since mW and MW differ by 10**9.
@@ -57,6 +58,12 @@ def _decimals(x: float) -> int | None:
 def near_miss(got: float, expected: float, *, units: str | None = None,
               rel_tol: float = 1e-3, abs_tol: float = 0.0) -> str | None:
     """Feedback naming the slip that turns ``expected`` into ``got``, or None if none fits."""
+    for name, value in (("got", got), ("expected", expected)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    if units is not None and not isinstance(units, str):
+        raise TypeError(f"units must be a unit name (str) or None, got {type(units).__name__}")
+    got, expected = float(got), float(expected)
     if not (math.isfinite(got) and math.isfinite(expected)) or expected == 0:
         return None
     close = lambda a, b: _close(a, b, rel_tol, abs_tol)  # noqa: E731
