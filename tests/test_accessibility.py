@@ -14,6 +14,8 @@ from course_lib import plotting
 ROOT = Path(__file__).resolve().parents[1]
 BOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 CAPTION = "*What the figure shows:*"
+# An explorer's static default view is captioned as what the explorer shows (issue 18).
+CAPTIONS = (CAPTION, "*What the explorer shows")
 FIGURE_MIME = ("image/png", "image/jpeg", "image/svg+xml", "image/gif")
 
 # What a notebook may colour with: the palette (by name: PALETTE[...], COLORS, the cmaps), the
@@ -55,7 +57,8 @@ def test_every_figure_is_followed_by_a_caption(book):
         if not figures:
             continue
         nxt = cells[i + 1] if i + 1 < len(cells) else None
-        if nxt is None or nxt["cell_type"] != "markdown" or CAPTION not in _src(nxt):
+        if (nxt is None or nxt["cell_type"] != "markdown"
+                or not any(c in _src(nxt) for c in CAPTIONS)):
             missing.append(f"cell {i} draws {len(figures)} figure(s); the next cell must be "
                            f"markdown with {CAPTION!r}")
     assert not missing, f"{book.name}:\n" + "\n".join(missing)

@@ -106,7 +106,8 @@ CASES = {
     "model_bytes": Case(E.model_bytes, st.just(None).map(lambda _: dict(model=_model())),
                         {"model": ("module",)}),
 }
-EXEMPT = {"recorded_runs": "no arguments", "reset_runs": "no arguments",
+EXEMPT = {"show_footprint": "footprint()'s arguments, validated there (its Case)",
+          "recorded_runs": "no arguments", "reset_runs": "no arguments",
           "published_runs": "no arguments", "grid_intensity": "no arguments",
           "measure_emissions": "codecarbon measurement of the machine, not of data; its two "
                                "scalars are checked in tests/test_energy.py"}

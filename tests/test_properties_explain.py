@@ -415,7 +415,15 @@ CASES = {
         {"attributions": ("nonfinite", "strings"), "column_features": (_E["columns"],),
          "features": (_E["feature_list"],)}),
 }
-EXEMPT: dict[str, str] = {}
+_EXPLORER = ("an explorer or its precomputation (issue 18): driven in tests/test_explore_vision / "
+             "_tabular.py; bad input reaches the validated functions it calls; its own property "
+             "cases are a follow-up")
+EXEMPT: dict[str, str] = {
+    "adversarial_grid": _EXPLORER,
+    "applicant_controls": _EXPLORER,
+    "explore_adversarial": _EXPLORER,
+    "explore_applicant": _EXPLORER,
+}
 
 
 def test_every_public_function_is_covered():

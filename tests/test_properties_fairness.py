@@ -104,7 +104,13 @@ CASES = {
                            "sensitive": (*GROUPS, "single"), "n_splits": ("int",),
                            "random_state": ("int",)}),
 }
-EXEMPT: dict[str, str] = {}
+_EXPLORER = ("an explorer or its precomputation (issue 18): driven in "
+             "tests/test_explore_fairness.py; bad input reaches the validated functions it calls; "
+             "its own property cases are a follow-up")
+EXEMPT: dict[str, str] = {
+    "explore_thresholds": _EXPLORER,
+    "rates_at_thresholds": _EXPLORER,
+}
 
 
 def test_every_public_function_is_covered():

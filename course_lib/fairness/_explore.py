@@ -90,7 +90,7 @@ def explore_thresholds(y_true, scores, sensitive, *, threshold: float | None = N
     import pandas as pd
 
     from course_lib.explore import View, choice, explorer, figure, slider
-    from course_lib.plotting import PALETTE
+    from course_lib.plotting import COLORS
 
     y = check_binary(y_true, "y_true")
     s = _scores(scores)
@@ -125,8 +125,6 @@ def explore_thresholds(y_true, scores, sensitive, *, threshold: float | None = N
             fpr = fp / neg.sum() if neg.any() else np.full(len(grid), np.nan)
             ppv = np.where(tp + fp > 0, tp / np.maximum(tp + fp, 1), np.nan)
         curves[g] = (fpr, ppv)
-    colours = [PALETTE[c] for c in ("vermillion", "blue", "green", "orange", "purple",
-                                    "sky", "yellow") if c in PALETTE] or [None]
     rates = ["selection_rate", "fpr", "fnr", "ppv"]
 
     def view_at(cuts: dict) -> View:
@@ -140,13 +138,13 @@ def explore_thresholds(y_true, scores, sensitive, *, threshold: float | None = N
         fig, (ax_bar, ax_curve) = figure(8.0, 3.2, ncols=2)
         width = 0.8 / len(table)
         for i, (name, row) in enumerate(table.iterrows()):
-            colour = colours[i % len(colours)]
             ax_bar.bar(np.arange(len(rates)) + (i - (len(table) - 1) / 2) * width,
-                       [row[r] for r in rates], width, color=colour, label=name)
+                       [row[r] for r in rates], width, color=COLORS[i % len(COLORS)], label=name)
             fpr, ppv = curves[groups[i]]
-            ax_curve.plot(grid, fpr, color=colour, label=f"{name} FPR")
-            ax_curve.plot(grid, ppv, color=colour, ls="--", label=f"{name} PPV")
-            ax_curve.plot([row["threshold"]] * 2, [row["fpr"], row["ppv"]], "o", color=colour)
+            ax_curve.plot(grid, fpr, color=COLORS[i % len(COLORS)], label=f"{name} FPR")
+            ax_curve.plot(grid, ppv, color=COLORS[i % len(COLORS)], ls="--", label=f"{name} PPV")
+            ax_curve.plot([row["threshold"]] * 2, [row["fpr"], row["ppv"]], "o",
+                          color=COLORS[i % len(COLORS)])
         ax_bar.set_xticks(np.arange(len(rates)), ["selected", "FPR", "FNR", "PPV"])
         ax_bar.set_ylim(0, 1)
         ax_bar.set_ylabel("rate at these thresholds")

@@ -159,7 +159,7 @@ def explore_dpsgd(grid=None, chance: float | None = None):
     import pandas as pd
 
     from course_lib.explore import View, choice, explorer, figure
-    from course_lib.plotting import PALETTE
+    from course_lib.plotting import COLORS
     from course_lib.privacy._accounting import (
         DEFAULT_ORDERS,
         rdp_subsampled_gaussian,
@@ -180,7 +180,6 @@ def explore_dpsgd(grid=None, chance: float | None = None):
     def eps(sigma: float, steps: int) -> float:
         return rdp_to_epsilon(DEFAULT_ORDERS, per_step[sigma] * steps, delta)[0]
 
-    colours = [PALETTE[c] for c in ("sky", "blue", "green", "vermillion", "orange", "purple")]
 
     def view(sigma: float, epochs_run: int):
         steps = epochs_run * steps_per_epoch
@@ -192,11 +191,12 @@ def explore_dpsgd(grid=None, chance: float | None = None):
         table.index = ["noise multiplier σ", "steps", f"ε (δ = {delta:g})", "train accuracy",
                        "test accuracy", "membership advantage"]
         fig, (ax1, ax2) = figure(8.0, 3.2, ncols=2)
-        for s, c in zip(sigmas, colours, strict=False):
+        for k, s in enumerate(sigmas):
             sub = grid[grid["sigma"] == s].sort_values("epochs")
-            ax1.plot(sub["epochs"], [eps(s, int(n)) for n in sub["steps"]], "o-", color=c,
-                     label=f"σ = {s:g}")
-            ax2.plot([eps(s, int(n)) for n in sub["steps"]], sub["advantage"], "o-", color=c)
+            ax1.plot(sub["epochs"], [eps(s, int(n)) for n in sub["steps"]], "o-",
+                     color=COLORS[k % len(COLORS)], label=f"σ = {s:g}")
+            ax2.plot([eps(s, int(n)) for n in sub["steps"]], sub["advantage"], "o-",
+                     color=COLORS[k % len(COLORS)])
         ax1.plot([epochs_run], [e], "s", ms=11, mfc="none", mec="black")
         ax2.plot([e], [row["advantage"]], "s", ms=11, mfc="none", mec="black",
                  label="this setting")
