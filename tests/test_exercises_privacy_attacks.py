@@ -155,7 +155,7 @@ def test_notebook_canary_ranges_hold_across_seeds(seed):
             by_epoch[done] = medians(model)
             exposures[done] = canary_exposures(model, canaries, vocab)
     final, first = by_epoch[8], by_epoch[1]
-    assert 12.5 <= final[64] and 12.0 <= final[16] and 4.0 <= final[4] <= 11.0
+    assert 12.5 <= final[64] and 12.0 <= final[16] and 4.0 <= final[4] <= 12.0
     assert final[1] <= 6.0 and final[4] - final[1] >= 1.0 and final[16] - final[4] >= 2.0
     assert first[64] >= 12.5 and first[16] >= 8.0 and final[4] - first[4] >= 1.0
     at_top = {c: sum(b == math.log2(10_000) for b in bits) for c, bits in exposures[8].items()}
