@@ -152,6 +152,39 @@ def _label_range_corruptions(value) -> list:
     return out
 
 
+def _attacks_corruptions(value) -> list:
+    """Not a non-empty {name: AttackResult} dict: empty, None, a list, a name mapped to a string
+    or to the scores."""
+    name, res = next(iter(value.items()))
+    return [{}, None, [res], "attacks", {name: "result"}, {name: res.member_scores}]
+
+
+def _epochs_corruptions(value) -> list:
+    """Epoch counts that are empty, zero, fractional, strings, None, 2-D or booleans."""
+    return [(), (0,), (1.5,), ("3",), None, [[1]], (True,), -1]
+
+
+def _setting_corruptions(value) -> list:
+    """Not a dict of DPSGD_SETTING keys with usable values: a string, a list of pairs, an unknown
+    key, a NaN lr, a zero batch size, a string or zero hidden layer, δ = 1, a fractional size."""
+    return ["x", [("lr", 0.1)], {"no_such_key": 1}, {"lr": float("nan")}, {"batch_size": 0},
+            {"hidden": "64"}, {"hidden": (0,)}, {"delta": 1.0}, {"n_members": 1.5},
+            {"random_state": -1}]
+
+
+def _grid_corruptions(value) -> list:
+    """A grid the explorer cannot read: a needed column dropped, NaN or inf or text in one,
+    σ = 0, a sampling rate above 1, a duplicated row, steps that are not epochs × one rate."""
+    out = [value.drop(columns="advantage"), pd.concat([value, value.head(1)])]
+    for col, v in (("train_acc", np.nan), ("advantage", np.inf), ("sigma", 0.0),
+                   ("sample_rate", 1.5), ("steps", 41)):
+        bad = value.copy()
+        bad.loc[bad.index[0], col] = v
+        out.append(bad)
+    out.append(value.assign(test_acc=value["test_acc"].astype(str)))
+    return out
+
+
 def _listed(corruptions):
     """A kind drawing one of ``corruptions(value)``; tests below also try every one of them."""
     return lambda value: st.sampled_from(corruptions(value))
@@ -174,7 +207,9 @@ _LOCAL = {"orders": _bad_orders, "unknown_chars": _unknown_chars, "text": _bad_t
           "grads": _listed(_grads_corruptions), "levels": _listed(_levels_corruptions),
           "hierarchies": _listed(_hierarchies_corruptions),
           "split_labels": _listed(_split_labels_corruptions),
-          "class_range": _listed(_label_range_corruptions)}
+          "class_range": _listed(_label_range_corruptions),
+          "attacks": _listed(_attacks_corruptions), "epochs": _listed(_epochs_corruptions),
+          "setting": _listed(_setting_corruptions), "grid": _listed(_grid_corruptions)}
 for _name, _kind in _LOCAL.items():
     assert KINDS.setdefault(f"privacy_{_name}", _kind) is _kind
 _P = {name: f"privacy_{name}" for name in _LOCAL}
@@ -463,14 +498,31 @@ CASES = {
         lambda df: dict(released=df.drop(columns="name"), auxiliary=df.drop(
             columns="diagnosis"), on=_QI), _POP),
         {"released": ("frame",), "auxiliary": ("frame",), "on": (_P["on"],)}),
+    # explorers (notebooks 07 and 08) and the grid of trained models behind 08's
+    "explore_membership_threshold": Case(P.explore_membership_threshold, st.builds(
+        lambda d, v: dict(attacks={"target": P.evaluate_attack(**d)}, value=v), _scores(),
+        st.floats(0, 2)), {"attacks": (_P["attacks"],), "value": ("real_inf",)}),
+    "dpsgd_grid": Case(P.dpsgd_grid, st.builds(
+        lambda sigma, seed: dict(sigmas=(sigma,), epochs=(1,), setting=dict(
+            n_members=8, features=3, hidden=(4,), batch_size=4, random_state=seed)),
+        st.sampled_from([0.5, 1.0, 4.0]), _SEED),
+        {"sigmas": ("nonfinite", "strings", "empty", "2d"), "epochs": (_P["epochs"],),
+         "setting": (_P["setting"],)}),
+    "explore_dpsgd": Case(P.explore_dpsgd, st.builds(
+        lambda sigmas, epochs, chance: dict(grid=_grid(sigmas, epochs), chance=chance),
+        st.lists(st.sampled_from([0.5, 1.0, 2.0, 4.0]), min_size=1, max_size=1),  # ε: 0.1-0.3 s a σ
+        st.lists(st.sampled_from([10, 30, 60]), min_size=1, max_size=2, unique=True),
+        st.one_of(st.none(), st.floats(0, 0.5))),
+        {"grid": ("frame", "empty", _P["grid"]), "chance": ("real", "real_inf")}),
 }
-_EXPLORER = ("an explorer or its precomputation (issue 18): driven in "
-             "tests/test_explore_privacy.py; "
-             "bad input reaches the validated functions it calls; its own property cases are a "
-             "follow-up")
-EXEMPT = {"population_hierarchies": "no arguments", "dpsgd_grid": _EXPLORER,
-          "dpsgd_grid_table": _EXPLORER, "explore_dpsgd": _EXPLORER,
-          "explore_membership_threshold": _EXPLORER}
+
+
+def _grid(sigmas, epochs) -> pd.DataFrame:
+    """The rows of the stored DP-SGD grid at these σ and epochs (a complete smaller grid)."""
+    grid = P.dpsgd_grid_table()
+    return grid[grid["sigma"].isin(sigmas) & grid["epochs"].isin(epochs)].reset_index(drop=True)
+
+EXEMPT = {"population_hierarchies": "no arguments", "dpsgd_grid_table": "no arguments"}
 
 _ADULT: list[pd.DataFrame] = []
 
@@ -496,7 +548,9 @@ _LISTED = {kind: fn for kind, fn in (
     ("class_range", _label_range_corruptions), ("grads", _grads_corruptions),
     ("on", _on_corruptions), ("levels", _levels_corruptions),
     ("hierarchies", _hierarchies_corruptions), ("secrets", _secrets_corruptions),
-    ("pin", _pin_corruptions), ("split_labels", _split_labels_corruptions))}
+    ("pin", _pin_corruptions), ("split_labels", _split_labels_corruptions),
+    ("attacks", _attacks_corruptions), ("epochs", _epochs_corruptions),
+    ("setting", _setting_corruptions), ("grid", _grid_corruptions))}
 
 
 @pytest.mark.parametrize(("name", "arg", "kind"), [
@@ -738,3 +792,29 @@ def test_canary_exposures_names_the_canary_whose_secret_is_not_a_pin():
     with pytest.raises(ValueError, match=r"^canaries\[4\] secret must be a string of digits, "
                                          r"got '12a4'$"):
         P.canary_exposures(_char_model(), {1: ("pin: ", "12"), 4: ("pin: ", "12a4")}, _VOCAB)
+
+
+def test_explorer_arguments_are_checked_before_anything_is_built():
+    """Before: explore_dpsgd took chance="0.05" and a grid with a NaN train_acc (shown as NaN) or
+    a missing (σ, epochs) row (an IndexError on a knob move), and grid="table" raised pandas'
+    "DataFrame constructor not properly called!"; explore_membership_threshold took
+    value="0.5" and {"a": "x"} raised AttributeError; dpsgd_grid trained with a misspelt
+    setting ignored, and with epochs=(1.5,) as 1 epoch."""
+    grid = P.dpsgd_grid_table()
+    with pytest.raises(TypeError, match="chance must be a real number"):
+        P.explore_dpsgd(chance="0.05")
+    with pytest.raises(ValueError, match=r"grid\['train_acc'\] contains NaN"):
+        P.explore_dpsgd(grid=grid.assign(train_acc=np.nan))
+    with pytest.raises(ValueError, match=r"grid must hold exactly one row for every"):
+        P.explore_dpsgd(grid=grid.iloc[1:])
+    with pytest.raises(TypeError, match="grid must be a DataFrame"):
+        P.explore_dpsgd(grid="table")
+    res = P.evaluate_attack(np.array([0.0, -1.0]), np.array([-0.5, -2.0]))
+    with pytest.raises(TypeError, match="value must be a real number"):
+        P.explore_membership_threshold({"a": res}, value="0.5")
+    with pytest.raises(TypeError, match="attacks must map each name to an AttackResult"):
+        P.explore_membership_threshold({"a": "x"})
+    with pytest.raises(ValueError, match=r"setting has unknown keys \['n_member'\]"):
+        P.dpsgd_grid(sigmas=(1.0,), epochs=(1,), setting={"n_member": 8})
+    with pytest.raises(TypeError, match=r"epochs\[0\] must be an int"):
+        P.dpsgd_grid(sigmas=(1.0,), epochs=(1.5,))

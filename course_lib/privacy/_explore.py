@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from course_lib._validate import check_array, check_int, check_real, to_numpy
+
 __all__ = ["explore_membership_threshold", "explore_dpsgd", "dpsgd_grid", "dpsgd_grid_table",
            "DPSGD_SETTING"]
 
@@ -36,10 +38,15 @@ def explore_membership_threshold(attacks: Mapping[str, object], value: float = 0
     """
     from course_lib.explore import View, choice, explorer, figure, slider
     from course_lib.plotting import PALETTE
-    from course_lib.privacy._membership import membership_advantage
+    from course_lib.privacy._membership import AttackResult, membership_advantage
 
     if not isinstance(attacks, Mapping) or not attacks:
         raise TypeError("attacks must be a non-empty dict of name -> AttackResult")
+    for name, res in attacks.items():
+        if not isinstance(res, AttackResult):
+            raise TypeError(f"attacks must map each name to an AttackResult, got "
+                            f"{type(res).__name__} for {name!r}")
+    value = check_real(value, "value", 0.0, 2.0)
     rocs = {name: res.roc() for name, res in attacks.items()}
     names = list(attacks)
 
@@ -84,6 +91,40 @@ def _memorising_data(n_members: int, features: int, random_state: int):
     return x[:n_members], y[:n_members], x[n_members:], y[n_members:]
 
 
+def _epochs(values) -> list[int]:
+    """A non-empty list of epoch counts (ints >= 1), or an error naming ``epochs``."""
+    arr = to_numpy(values)
+    out = [check_int(e, f"epochs[{i}]", 1) for i, e in enumerate(np.atleast_1d(arr))]
+    if not out:
+        raise ValueError("epochs must hold at least one epoch count")
+    return out
+
+
+def _setting(setting) -> dict:
+    """``DPSGD_SETTING`` updated by ``setting``, each value checked (naming ``setting[key]``)."""
+    if setting is None:
+        setting = {}
+    if not isinstance(setting, Mapping):
+        raise TypeError(f"setting must be a dict of some of {sorted(DPSGD_SETTING)}, got "
+                        f"{type(setting).__name__}")
+    unknown = sorted(map(str, set(setting) - set(DPSGD_SETTING)))
+    if unknown:
+        raise ValueError(f"setting has unknown keys {unknown}; known: {sorted(DPSGD_SETTING)}")
+    s = dict(DPSGD_SETTING, **setting)
+    for key, lo in (("n_members", 2), ("features", 1), ("batch_size", 1), ("random_state", 0)):
+        s[key] = check_int(s[key], f"setting[{key!r}]", lo)
+    for key in ("lr", "max_grad_norm"):
+        s[key] = check_real(s[key], f"setting[{key!r}]", 0.0, lo_open=True, finite=True)
+    s["delta"] = check_real(s["delta"], "setting['delta']", 0.0, 1.0, lo_open=True,
+                            hi_open=True)
+    hidden = s["hidden"]
+    if isinstance(hidden, (str, bytes)) or not isinstance(hidden, Sequence):
+        raise TypeError(f"setting['hidden'] must be a tuple of layer widths, got "
+                        f"{type(hidden).__name__}")
+    s["hidden"] = tuple(check_int(h, "setting['hidden']", 1) for h in hidden)
+    return s
+
+
 def dpsgd_grid(sigmas: Sequence[float] = GRID_SIGMAS, epochs: Sequence[int] = GRID_EPOCHS,
                setting: Mapping[str, object] | None = None):
     """Train DP-SGD at every (σ, epochs) in notebook 08's memorising setting; one row each.
@@ -99,7 +140,11 @@ def dpsgd_grid(sigmas: Sequence[float] = GRID_SIGMAS, epochs: Sequence[int] = GR
     from course_lib.privacy._dpsgd import train_dp
     from course_lib.privacy._membership import loss_threshold_attack
 
-    s = dict(DPSGD_SETTING, **(setting or {}))
+    sigmas = check_array(sigmas, "sigmas", 1)
+    if (sigmas < 0).any():
+        raise ValueError(f"sigmas must be >= 0, got {sigmas.tolist()}")
+    epochs = _epochs(epochs)
+    s = _setting(setting)
     x_in, y_in, x_out, y_out = _memorising_data(s["n_members"], s["features"],
                                                 s["random_state"])
     rows = []
@@ -148,6 +193,44 @@ def dpsgd_grid_table():
     return pd.read_csv(io.StringIO(DPSGD_GRID_CSV))
 
 
+def _label(ax, xlabel: str, ylabel: str, **scale: str) -> None:
+    """Name both axes, set a log scale (``xscale=`` / ``yscale=``) and show the legend."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    for axis, kind in scale.items():
+        getattr(ax, f"set_{axis}")(kind)
+    ax.legend(fontsize=8)
+
+
+_GRID_COLUMNS = ("sigma", "epochs", "steps", "sample_rate", "train_acc", "test_acc", "advantage")
+
+
+def _checked_grid(grid):
+    """``grid`` if it is a complete (σ, epochs) grid like ``dpsgd_grid()``'s, or an error naming
+    ``grid``: the columns the explorer reads, finite, one row per (σ, epochs), one sampling
+    rate, and steps = epochs × one number of steps per epoch."""
+    import pandas as pd
+
+    if not isinstance(grid, pd.DataFrame):
+        raise TypeError(f"grid must be a DataFrame like dpsgd_grid()'s, got {type(grid).__name__}")
+    if not set(_GRID_COLUMNS) <= set(grid.columns):
+        raise ValueError(f"grid needs the columns {sorted(_GRID_COLUMNS)}, got "
+                         f"{sorted(map(str, grid.columns))}")
+    cols = {c: check_array(grid[c], f"grid[{c!r}]", 1) for c in _GRID_COLUMNS}
+    if (cols["sigma"] <= 0).any() or (cols["sample_rate"] <= 0).any() or (
+            cols["sample_rate"] > 1).any():
+        raise ValueError("grid's sigma must be > 0 and its sample_rate in (0, 1]")
+    epochs, steps = cols["epochs"], cols["steps"]
+    if ((epochs < 1) | (epochs != np.round(epochs))).any() or not np.allclose(
+            steps, epochs * round(steps[0] / epochs[0])) or len(set(cols["sample_rate"])) != 1:
+        raise ValueError("grid's epochs must be whole numbers >= 1, its steps epochs × one "
+                         "number of steps per epoch, and its sample_rate one value")
+    pairs = set(zip(cols["sigma"], epochs, strict=True))
+    if len(pairs) != len(grid) or len(pairs) != len(set(cols["sigma"])) * len(set(epochs)):
+        raise ValueError("grid must hold exactly one row for every (sigma, epochs) pair")
+    return grid
+
+
 def explore_dpsgd(grid=None, chance: float | None = None):
     """An explorer over DP-SGD's noise multiplier σ and epochs: ε, accuracy and the advantage.
 
@@ -166,10 +249,9 @@ def explore_dpsgd(grid=None, chance: float | None = None):
         rdp_to_epsilon,
     )
 
-    grid = dpsgd_grid_table() if grid is None else pd.DataFrame(grid)
-    need = {"sigma", "epochs", "steps", "sample_rate", "train_acc", "test_acc", "advantage"}
-    if not need <= set(grid.columns):
-        raise ValueError(f"grid needs the columns {sorted(need)}, got {sorted(grid.columns)}")
+    if chance is not None:
+        chance = check_real(chance, "chance", -1.0, 1.0)
+    grid = dpsgd_grid_table() if grid is None else _checked_grid(grid)
     sigmas = sorted(grid["sigma"].unique().tolist())
     epochs = sorted(int(e) for e in grid["epochs"].unique())
     q = float(grid["sample_rate"].iloc[0])
@@ -193,23 +275,17 @@ def explore_dpsgd(grid=None, chance: float | None = None):
         fig, (ax1, ax2) = figure(8.0, 3.2, ncols=2)
         for k, s in enumerate(sigmas):
             sub = grid[grid["sigma"] == s].sort_values("epochs")
-            ax1.plot(sub["epochs"], [eps(s, int(n)) for n in sub["steps"]], "o-",
-                     color=COLORS[k % len(COLORS)], label=f"σ = {s:g}")
-            ax2.plot([eps(s, int(n)) for n in sub["steps"]], sub["advantage"], "o-",
-                     color=COLORS[k % len(COLORS)])
+            curve = [eps(s, int(n)) for n in sub["steps"]]
+            ax1.plot(sub["epochs"], curve, "o-", color=COLORS[k % len(COLORS)],
+                     label=f"σ = {s:g}")
+            ax2.plot(curve, sub["advantage"], "o-", color=COLORS[k % len(COLORS)])
         ax1.plot([epochs_run], [e], "s", ms=11, mfc="none", mec="black")
         ax2.plot([e], [row["advantage"]], "s", ms=11, mfc="none", mec="black",
                  label="this setting")
         if chance is not None:
             ax2.axhline(chance, ls="--", color="grey", label="chance level")
-        ax1.set_xlabel("epochs")
-        ax1.set_ylabel("ε (RDP accountant)")
-        ax1.set_yscale("log")
-        ax1.legend(fontsize=8)
-        ax2.set_xscale("log")
-        ax2.set_xlabel("ε (log scale)")
-        ax2.set_ylabel("membership advantage")
-        ax2.legend(fontsize=8)
+        _label(ax1, "epochs", "ε (RDP accountant)", yscale="log")
+        _label(ax2, "ε (log scale)", "membership advantage", xscale="log")
         note = (f"σ = {sigma:g}, {epochs_run} epochs ({steps} steps): ε = {e:.2f}; test "
                 f"accuracy {row['test_acc']:.2f}; attack advantage {row['advantage']:.2f}.")
         return View(table=table, figure=fig, note=note)
