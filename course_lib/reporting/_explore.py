@@ -81,10 +81,11 @@ def band_decisions(y_true, proba, sensitive, *, lower: float = 0.4, upper: float
                          f"got {reviewer!r}")
     t = check_real(threshold, "threshold", 0.0, 1.0)
     centre, half = _band(lower, upper, t)
+    # first, as it checks y_true, proba and sensitive (strings, missing groups, a 2-D column)
+    summary = review_summary(y_true, proba, sensitive, threshold=centre, band=half)
     y, p, s, masks, model = _inputs(y_true, proba, sensitive, t)
     review = route_decisions(p, threshold=centre, band=half) == "human review"
     table = _table(y, model, review, masks, reviewer)
-    summary = review_summary(y, p, s, threshold=centre, band=half)
     table[["share_reviewed", "accuracy_automated"]] = summary.loc[
         table.index, ["share_reviewed", "accuracy_automated"]]
     return table

@@ -15,6 +15,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from course_lib._validate import check_array, check_binary, check_real, to_numpy
+
 __all__ = ["ATTRIBUTES", "DEFINITIONS", "MITIGATIONS", "OPERATING_POINTS", "REFERENCE_CHOICES",
            "approval_rate_for", "audit_choice", "audit_decisions", "audit_groups", "audited_group",
            "credit_encoder", "credit_feature_specs", "decide", "definition_gap",
@@ -78,14 +80,23 @@ def audit_groups(credit, attribute: str):
     import pandas as pd
 
     attribute = audit_choice(attribute, "attribute", quiet=True)
+    if not isinstance(credit, pd.DataFrame):
+        raise TypeError(f"credit must be a DataFrame (load_german_credit()'s), got "
+                        f"{type(credit).__name__}")
+    if "age" not in credit.columns:
+        raise ValueError("credit must have an 'age' column")
+    age = check_array(credit["age"], "credit['age']", 1)
     audited, reference = ATTRIBUTES[attribute]
-    young = credit["age"] < 25 if attribute == "age group" else credit["age"] <= 25
+    young = age < 25 if attribute == "age group" else age <= 25
     return pd.Series(np.where(young, audited, reference), index=credit.index, name="group")
 
 
 def audited_group(groups) -> tuple[str, str]:
     """(the audited group's label, the reference group's label) of ``audit_groups``' groups."""
-    labels = set(map(str, set(groups)))
+    arr = to_numpy(groups)
+    if arr.ndim != 1:
+        raise ValueError(f"groups must be 1-D (one label per applicant), got shape {arr.shape}")
+    labels = set(map(str, arr.tolist()))
     for audited, reference in ATTRIBUTES.values():
         if labels == {audited, reference}:
             return audited, reference
@@ -98,13 +109,26 @@ def definition_gap(y_true, y_pred, groups, definition: str) -> float:
     from course_lib.mitigation import disparity
 
     metric = DEFINITIONS[audit_choice(definition, "definition", quiet=True)]
-    return disparity(y_true, y_pred, groups, metric=metric)
+    yt, yp = check_binary(y_true, "y_true"), check_binary(y_pred, "y_pred")
+    if len(yt) == len(yp):  # else disparity names them
+        _two_or_more(groups, len(yt))
+    return disparity(yt, yp, groups, metric=metric)
+
+
+def _two_or_more(groups, n: int) -> list:
+    """The sorted labels of ``groups`` (1-D, n labels, none missing, at least two groups)."""
+    from course_lib.mitigation._checks import groups as check_groups
+
+    labels = check_groups(groups, n, "groups", " of y_true")[1]
+    if len(labels) < 2:
+        raise ValueError(f"groups must hold at least two groups to compare, got only {labels}")
+    return labels
 
 
 def approval_rate_for(operating_point: str, volume: float) -> float:
     """The share of applicants approved at ``operating_point``, around the lending ``volume``."""
     point = audit_choice(operating_point, "operating_point", quiet=True)
-    return min(1.0, max(0.0, float(volume) + OPERATING_POINTS[point]))
+    return min(1.0, max(0.0, check_real(volume, "volume", 0.0, 1.0) + OPERATING_POINTS[point]))
 
 
 def _top_share(scores, rate: float):
@@ -127,11 +151,16 @@ def decide(y_true, scores, groups, *, approval_rate: float, per_group: str | Non
     """
     import numpy as np
 
-    sc, g = np.asarray(scores, dtype=float), np.asarray(groups)
+    from course_lib.mitigation._checks import groups as check_groups
+
+    approval_rate = check_real(approval_rate, "approval_rate", 0.0, 1.0)
+    yt = check_binary(y_true, "y_true")
+    sc = check_array(scores, "scores", 1, rows=len(yt), rows_of="y_true")
+    check_groups(groups, len(yt), "groups", " of y_true")
+    g = np.asarray(groups)
     if per_group is None:
         return _top_share(sc, approval_rate)
     metric = DEFINITIONS[audit_choice(per_group, "definition", quiet=True)]
-    yt = np.asarray(y_true)
     labels = sorted(set(g))
     best, best_miss = None, math.inf
     for r in np.linspace(0.0, 1.0, 401):
@@ -156,6 +185,11 @@ def audit_decisions(y_true, scores: Mapping[str, Any], groups, *, mitigation: st
     "group thresholds" post-processes the baseline's scores for ``definition`` (``decide``).
     """
     mitigation = audit_choice(mitigation, "mitigation", quiet=True)
+    audit_choice(definition, "definition", quiet=True)
+    need = ["baseline"] + ([mitigation] if mitigation != "group thresholds" else [])
+    if not isinstance(scores, Mapping) or not set(need) <= set(scores):
+        raise ValueError(f"scores must map {need} to P(good) per applicant, got "
+                         f"{sorted(map(str, scores)) if isinstance(scores, Mapping) else scores!r}")
     out = {"baseline": decide(y_true, scores["baseline"], groups, approval_rate=approval_rate)}
     if mitigation == "group thresholds":
         out[mitigation] = decide(y_true, scores["baseline"], groups, approval_rate=approval_rate,
@@ -170,11 +204,26 @@ def credit_encoder(numeric: Sequence[str], categorical: Sequence[str]):
     from sklearn.compose import ColumnTransformer
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+    for name, columns in (("numeric", numeric), ("categorical", categorical)):
+        if isinstance(columns, (str, bytes)) or not isinstance(columns, Sequence) or not all(
+                isinstance(c, str) for c in columns):
+            raise TypeError(f"{name} must be a list of column names, got {columns!r}")
     return ColumnTransformer([
         ("numeric", StandardScaler(), list(numeric)),
         ("categorical", OneHotEncoder(handle_unknown="ignore", sparse_output=False),
          list(categorical)),
     ])
+
+
+# the German credit columns worded by their category, and those worded (and changed) on their own
+_CREDIT_LABELS = {"checking_status": "Checking account", "credit_history": "Credit history",
+                  "purpose": "Purpose", "present_employment": "Employed for",
+                  "installment_rate": "Instalments, share of disposable income",
+                  "other_debtors": "Other debtors", "present_residence_since": "Years at address",
+                  "property": "Property", "installment_plans": "Other instalment plans",
+                  "housing": "Housing", "number_of_existing_credits": "Credits at this bank",
+                  "job": "Job", "number_of_people_liable_for": "People you provide for"}
+_CREDIT_OWN = ("duration", "credit_amount", "savings", "telephone")
 
 
 def credit_feature_specs(features) -> dict:
@@ -183,20 +232,26 @@ def credit_feature_specs(features) -> dict:
     The credit amount and the duration can be lowered, savings can move up a band (categories
     in code order); the other columns stay as they are and are worded by their category.
     """
+    import pandas as pd
+
     from course_lib.explain import FeatureSpec
+
+    if not isinstance(features, pd.DataFrame):
+        raise TypeError(f"features must be a DataFrame of German credit columns, got "
+                        f"{type(features).__name__}")
+    unknown = sorted(map(str, set(features.columns) - set(_CREDIT_LABELS) - set(_CREDIT_OWN)))
+    not_categories = [c for c in (*_CREDIT_LABELS, "savings")
+                      if not isinstance(features.dtypes.get(c), pd.CategoricalDtype)]
+    if unknown or not_categories:
+        raise ValueError(f"features must hold German credit columns, the categorical ones as "
+                         f"categories: {unknown} unknown, {not_categories} missing or not "
+                         f"categorical")
 
     def category(label, column, **change):
         return FeatureSpec(label, high="counts against", low="counts against",
                            categories=tuple(features[column].cat.categories), **change)
 
-    labels = {"checking_status": "Checking account", "credit_history": "Credit history",
-              "purpose": "Purpose", "present_employment": "Employed for",
-              "installment_rate": "Instalments, share of disposable income",
-              "other_debtors": "Other debtors", "present_residence_since": "Years at address",
-              "property": "Property", "installment_plans": "Other instalment plans",
-              "housing": "Housing", "number_of_existing_credits": "Credits at this bank",
-              "job": "Job", "number_of_people_liable_for": "People you provide for"}
-    specs = {column: category(label, column) for column, label in labels.items()}
+    specs = {column: category(label, column) for column, label in _CREDIT_LABELS.items()}
     specs["duration"] = FeatureSpec("Duration", "{:.0f} months", "too long", "short",
                                     change="down", step=6, max_change=36, lo=6)
     specs["credit_amount"] = FeatureSpec("Credit amount", "{:,.0f} DM", "too high", "low",
@@ -207,16 +262,44 @@ def credit_feature_specs(features) -> dict:
     return {column: specs[column] for column in features.columns}
 
 
+def _checked_folds(folds, n: int) -> list:
+    """``folds`` as a list of (train rows, test rows) pairs of row numbers in [0, n)."""
+    if isinstance(folds, (str, bytes, Mapping)) or not hasattr(folds, "__iter__"):
+        raise TypeError(f"folds must be a list of (train rows, test rows) pairs, got "
+                        f"{type(folds).__name__}")
+    out = []
+    for k, pair in enumerate(folds):
+        if not isinstance(pair, Sequence) or len(pair) != 2:
+            raise ValueError(f"folds[{k}] must be a (train rows, test rows) pair")
+        rows = [to_numpy(r) for r in pair]
+        for r in rows:
+            if r.ndim != 1 or len(r) == 0 or r.dtype.kind not in "iu" or r.min() < 0 or (
+                    r.max() >= n):
+                raise ValueError(f"folds[{k}] must hold non-empty 1-D arrays of row numbers "
+                                 f"in [0, {n}), got dtype {r.dtype}, shape {r.shape}")
+        out.append(tuple(rows))
+    if not out:
+        raise ValueError("folds must hold at least one (train rows, test rows) pair")
+    return out
+
+
 def out_of_fold(fit: Callable, features, folds, make_encoder: Callable, desc: str):
     """P(good) for every row from the fold model that did not see it, and the fold models.
 
     ``fit(x_train, train_rows, k)`` trains fold k's model; ``make_encoder()`` a fresh encoder.
     """
     import numpy as np
+    import pandas as pd
     from tqdm.auto import tqdm
 
     from course_lib.models import predict_proba
 
+    for name, f in (("fit", fit), ("make_encoder", make_encoder)):
+        if not callable(f):
+            raise TypeError(f"{name} must be a function, got {type(f).__name__}")
+    if not isinstance(features, pd.DataFrame) or features.empty:
+        raise TypeError(f"features must be a non-empty DataFrame, got {type(features).__name__}")
+    folds = _checked_folds(folds, len(features))
     scores, models = np.zeros(len(features)), []
     for k, (train_rows, test_rows) in enumerate(tqdm(folds, desc=desc, leave=False)):
         encoder = make_encoder().fit(features.iloc[train_rows])
@@ -268,17 +351,22 @@ def explore_operating_point(y_true, scores: Mapping[str, Any], groups, *,
 
     if not isinstance(scores, Mapping) or not scores:
         raise ValueError("scores must map each model's name to its scores")
-    yt = np.asarray(y_true).astype(int)
+    definition = audit_choice(definition, "definition", quiet=True)
+    threshold = check_real(threshold, "threshold", 0.05, 0.95)
+    if model is not None and model not in list(scores):
+        raise ValueError(f"model must be one of {list(scores)} (the names in scores), got "
+                         f"{model!r}")
+    yt = check_binary(y_true, "y_true")
+    checked = {name: check_array(s, f"scores[{name!r}]", 1, rows=len(yt), rows_of="y_true")
+               for name, s in scores.items()}
+    _two_or_more(groups, len(yt))
     g = np.asarray(groups).astype(str)
     labels = sorted(set(g))
     codes = np.searchsorted(labels, g)
     model = model or next(iter(scores))
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
     curves = {}
-    for name, s in scores.items():
-        s = np.asarray(s, dtype=float)
-        if len(s) != len(yt):
-            raise ValueError(f"scores[{name!r}] has {len(s)} values for {len(yt)} applicants")
+    for name, s in checked.items():
         pred = (s[None, :] >= grid[:, None]).astype(float)  # (thresholds, applicants)
         curves[name] = np.stack([
             np.stack([_mean_rows(pred, codes == j), _mean_rows(pred, (codes == j) & (yt == 1)),
@@ -319,6 +407,5 @@ def explore_operating_point(y_true, scores: Mapping[str, Any], groups, *,
     return explorer(view, {
         "threshold": slider(0.05, 0.95, 0.01, float(threshold), "threshold"),
         "model": choice(list(scores), model, "model"),
-        "definition": choice(list(DEFINITIONS), audit_choice(definition, "definition",
-                                                             quiet=True), "definition"),
+        "definition": choice(list(DEFINITIONS), definition, "definition"),
     })
