@@ -98,7 +98,7 @@ def test_bad_input_is_named():
         explore_thresholds(y, s, np.zeros(len(y)))
     with pytest.raises(ValueError, match="threshold must lie"):
         explore_thresholds(y, s, g, threshold=2.0)
-    with pytest.raises(ValueError, match="scores must be 1-D"):
+    with pytest.raises(ValueError, match="scores must be a non-empty 1-D array"):
         explore_thresholds(y, np.c_[s, s], g)
     with pytest.raises(ValueError, match="every group"):
         rates_at_thresholds(y, s, g, {"a": 0.5})

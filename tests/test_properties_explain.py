@@ -1,8 +1,8 @@
 """Property-based bad-input tests for course_lib.explain (tests/_properties.py): gradient methods,
 Grad-CAM, adversarial examples, sanity checks, feature visualisation, attention, LIME, exact
-Shapley values, reason codes and counterfactuals each reject NaN/inf, wrong shapes, strings, meta
-tensors, empty input, out-of-range classes and bad scalars with a ValueError/TypeError naming the
-argument."""
+Shapley values, reason codes, counterfactuals and the explorers of notebooks 05 and 06 each reject
+NaN/inf, wrong shapes, strings, meta tensors, empty input, out-of-range classes and bad scalars
+with a ValueError/TypeError naming the argument."""
 
 from __future__ import annotations
 
@@ -164,6 +164,31 @@ def _bad_distances(value):
     return st.just(-np.abs(np.asarray(value, dtype=float)) - 1.0)
 
 
+def _two_images(value):
+    """Two images where the explorer takes one."""
+    return st.just(value.repeat(2, *([1] * (value.ndim - 1))))
+
+
+def _bad_goals(value):
+    """Not a non-empty sequence of classes of the model or -1 (untargeted)."""
+    return st.sampled_from([0.1, "01", [], [2], [-2], [1.5], [True], [0, "1"]])
+
+
+def _bad_stops(value):
+    """Budgets that do not increase (a slider's stops must)."""
+    return st.sampled_from([[0.1, 0.0], [0.0, 0.1, 0.1]])
+
+
+def _bad_max_changes(value):
+    """More changes than the exhaustive counterfactual search allows."""
+    return st.just(4)
+
+
+def _one_column_less(value):
+    """A table with one feature too few."""
+    return st.just(np.asarray(value)[:, :-1])
+
+
 _LOCAL = {"class": _bad_class, "features": _bad_features, "bool": _bad_bool,
           "baseline": _bad_baseline, "layer": _bad_layer, "clamp": _bad_clamp,
           "epsilons": _bad_epsilons, "tokens": _bad_tokens, "maps": _bad_maps,
@@ -171,7 +196,9 @@ _LOCAL = {"class": _bad_class, "features": _bad_features, "bool": _bad_bool,
           "labels": _bad_labels, "names": _bad_names, "columns": _bad_columns,
           "feature_list": _bad_feature_list, "one_d": _one_d, "specs": _bad_specs,
           "weights": _bad_weights, "codes": _bad_codes, "positive": _bad_positive,
-          "distances": _bad_distances}
+          "distances": _bad_distances, "two_images": _two_images, "goals": _bad_goals,
+          "stops": _bad_stops, "max_changes": _bad_max_changes,
+          "one_column_less": _one_column_less}
 for _name, _kind in _LOCAL.items():
     assert KINDS.setdefault(f"explain_{_name}", _kind) is _kind
 _E = {name: f"explain_{name}" for name in _LOCAL}
@@ -272,6 +299,23 @@ def _frame(draw):
     })
 
 
+@st.composite
+def _attacked(draw, **extra):
+    """One 4x4 image for the two-class CNN, its class, two budgets and two PGD steps."""
+    g = np.random.default_rng(draw(_SEED))
+    return dict(model=_cnn(), inputs=torch.from_numpy(g.random((1, 1, 4, 4)).astype(np.float32)),
+                target=draw(st.integers(0, 1)), epsilons=[0.0, 0.1], pgd_steps=2, **extra)
+
+
+@st.composite
+def _applicant(draw, **extra):
+    """An applicant and a table of applicants on the three features of _SPECS."""
+    data = draw(_table(3, 8))
+    applicant = np.random.default_rng(draw(_SEED)).normal(size=3)
+    return dict(applicant=applicant, data=data, feature_names=list(_NAMES), specs=dict(_SPECS),
+                **extra)
+
+
 def _maps(t):
     return E.attention_maps(t["model"], t["tokens"])
 
@@ -279,6 +323,10 @@ def _maps(t):
 def _train_fresh(labels):
     return _mlp(1)
 
+
+_APPLICANT = {"applicant": ("nonfinite", "length", "strings", "2d", "empty"),
+              "data": ("nonfinite", "strings", "empty", _E["one_d"], _E["one_column_less"]),
+              "feature_names": (_E["names"],), "specs": (_E["specs"],)}
 
 CASES = {
     # gradients
@@ -414,16 +462,28 @@ CASES = {
         attributions=t, column_features=["a", "b", "b"], features=["a", "b"])),
         {"attributions": ("nonfinite", "strings"), "column_features": (_E["columns"],),
          "features": (_E["feature_list"],)}),
+    # the explorers (notebooks 05 and 06) and their precomputation
+    "adversarial_grid": Case(E.adversarial_grid, st.builds(
+        lambda d, goals: dict(d, goals=goals), _attacked(),
+        st.sampled_from([None, [-1], [-1, 0, 1]])),
+        {"model": ("module",), "inputs": (*_INPUTS, _E["two_images"]), "target": (_E["class"],),
+         "epsilons": (_E["epsilons"],), "goals": (_E["goals"],), "pgd_steps": ("int",)}),
+    "explore_adversarial": Case(E.explore_adversarial, st.builds(
+        lambda d, eps: dict(d, epsilon=eps), _attacked(), st.sampled_from([0.0, 0.05, 0.1])),
+        {"model": ("module",), "inputs": (*_INPUTS, _E["two_images"]), "target": (_E["class"],),
+         "epsilons": (_E["epsilons"], _E["stops"]), "epsilon": ("real_inf",),
+         "pgd_steps": ("int",)}),
+    "applicant_controls": Case(E.applicant_controls, _applicant(), _APPLICANT),
+    "explore_applicant": Case(E.explore_applicant, st.builds(
+        lambda d, th, b, r, m: dict(d, model=_score, threshold=th, background_size=b,
+                                    n_reasons=r, max_changes=m),
+        _applicant(), st.floats(0.1, 0.9), st.integers(1, 5), st.integers(1, 3),
+        st.integers(1, 2)),
+        {**_APPLICANT, "model": ("callable",), "threshold": ("real_inf",),
+         "background_size": ("int",), "n_reasons": ("int",),
+         "max_changes": ("int", _E["max_changes"])}),
 }
-_EXPLORER = ("an explorer or its precomputation (issue 18): driven in tests/test_explore_vision / "
-             "_tabular.py; bad input reaches the validated functions it calls; its own property "
-             "cases are a follow-up")
-EXEMPT: dict[str, str] = {
-    "adversarial_grid": _EXPLORER,
-    "applicant_controls": _EXPLORER,
-    "explore_adversarial": _EXPLORER,
-    "explore_applicant": _EXPLORER,
-}
+EXEMPT: dict[str, str] = {}
 
 
 def test_every_public_function_is_covered():
@@ -454,6 +514,23 @@ def test_once_silently_wrong_inputs_now_raise():
         E.spread(np.array([[1.0, 2.0], [np.nan, 3.0], [4.0, 5.0]]))
     with pytest.raises(ValueError, match="tokens has sequences of 7 tokens"):
         E.attention_maps(_transformer(), torch.zeros(1, 7, dtype=torch.long))
+
+
+def test_explorer_inputs_once_accepted_now_raise():
+    """Before: a NaN or string ε silently snapped to a budget of the grid (or failed in a
+    subtraction), a bare number of budgets failed to iterate, and an applicant of strings was
+    converted to numbers and a repeated feature name collapsed two controls into one."""
+    model, x = _cnn(), torch.rand(1, 1, 4, 4)
+    with pytest.raises(ValueError, match="epsilon must be in"):
+        E.explore_adversarial(model, x, 0, epsilons=[0.0, 0.1], epsilon=float("nan"),
+                              pgd_steps=2)
+    with pytest.raises(TypeError, match="epsilons must be a sequence"):
+        E.adversarial_grid(model, x, 0, epsilons=0.1, pgd_steps=2)
+    data = np.random.default_rng(0).normal(size=(5, 3))
+    with pytest.raises(ValueError, match="applicant must be a 1-D numeric array"):
+        E.applicant_controls(np.array(["0.1", "0.2", "0.3"]), data, list(_NAMES), dict(_SPECS))
+    with pytest.raises(ValueError, match="feature_names must be distinct"):
+        E.applicant_controls(data[0], data, ["income", "income", "age"], dict(_SPECS))
 
 
 def test_weighted_ridge_on_a_constant_target_follows_scikit_learn():

@@ -21,6 +21,10 @@ from course_lib._validate import check_array, check_int, check_real, to_numpy
 from course_lib.explain._reasons import (
     Counterfactual,
     FeatureSpec,
+    _distinct,
+    _names,
+    _specs_for,
+    _vector,
     counterfactual,
     reason_codes,
     spread,
@@ -40,6 +44,21 @@ def _decimals(step: float) -> int:
     return 6
 
 
+def _checked(applicant, data, feature_names, specs) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(applicant row, data table, names), validated: distinct str names, a FeatureSpec for each,
+    one finite number per feature in ``applicant`` (1-D, or one row) and in each row of
+    ``data``."""
+    names = _distinct(_names(feature_names))
+    table = check_array(data, "data", 2)
+    row = to_numpy(applicant)
+    x0 = _vector(row[0] if row.ndim == 2 and row.shape[0] == 1 else row, "applicant")
+    if x0.shape[0] != len(names) or table.shape[1] != len(names):
+        raise ValueError(f"applicant and data must have one value per feature (per entry of "
+                         f"feature_names, {len(names)}), got {x0.shape[0]} and {table.shape[1]}")
+    _specs_for(names, specs)
+    return x0, table, names
+
+
 def applicant_controls(applicant, data, feature_names: Sequence[str],
                        specs: Mapping[str, FeatureSpec]) -> dict[str, Any]:
     """One control per feature: a drop-down for a whole-number feature with few values, else a
@@ -47,6 +66,7 @@ def applicant_controls(applicant, data, feature_names: Sequence[str],
     step."""
     from course_lib.explore import choice, slider
 
+    applicant, data, feature_names = _checked(applicant, data, feature_names, specs)
     controls: dict[str, Any] = {}
     for j, name in enumerate(feature_names):
         col, value, spec = data[:, j], float(applicant[j]), specs[name]
@@ -101,18 +121,13 @@ def explore_applicant(model: Callable[[np.ndarray], np.ndarray], applicant, data
 
     if not callable(model):
         raise TypeError("model must be callable: (m, d) array of feature rows -> (m,) scores")
-    names = list(feature_names)
-    table = check_array(data, "data", 2)
-    x0 = np.asarray(to_numpy(applicant), dtype=float).reshape(-1)
-    if x0.shape[0] != len(names) or table.shape[1] != len(names):
-        raise ValueError(f"applicant and data must have one value per feature ({len(names)}), "
-                         f"got {x0.shape[0]} and {table.shape[1]}")
-    missing = [n for n in names if n not in specs]
-    if missing:
-        raise ValueError(f"specs has no FeatureSpec for {missing}")
+    x0, table, names = _checked(applicant, data, feature_names, specs)
     threshold = check_real(threshold, "threshold", finite=True)
     background_size = check_int(background_size, "background_size", 1)
     n_reasons = check_int(n_reasons, "n_reasons", 1)
+    max_changes = check_int(max_changes, "max_changes", 1)
+    if max_changes > 3:  # counterfactual's limit, checked here too (an approved start skips it)
+        raise ValueError(f"max_changes must be <= 3 (the search is exhaustive), got {max_changes}")
     background = table[:background_size]
     reference = np.median(table, axis=0)
     scale = spread(table)

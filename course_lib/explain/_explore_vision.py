@@ -9,7 +9,7 @@ the loss of the true class, as ``fgsm`` and ``pgd`` do.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import torch
 from torch import nn
@@ -46,6 +46,28 @@ def _attack_batch(model: nn.Module, x: torch.Tensor, label: torch.Tensor, sign: 
     return adv
 
 
+def _check_epsilons(epsilons: object) -> list[float]:
+    """A non-empty sequence of L∞ budgets in [0, 1], as floats, or an error naming epsilons."""
+    if isinstance(epsilons, (str, bytes)) or not isinstance(epsilons, Iterable):
+        raise TypeError(f"epsilons must be a sequence of budgets in [0, 1], got "
+                        f"{type(epsilons).__name__}")
+    eps = [check_real(e, f"epsilons[{i}]", 0.0, 1.0) for i, e in enumerate(epsilons)]
+    if not eps:
+        raise ValueError("epsilons must name at least one budget")
+    return eps
+
+
+def _check_goals(goals: object) -> list[int]:
+    """A non-empty sequence of class indices or UNTARGETED (bounded by the model later)."""
+    if isinstance(goals, (str, bytes)) or not isinstance(goals, Iterable):
+        raise TypeError(f"goals must be a sequence of classes (or {UNTARGETED}, untargeted), got "
+                        f"{type(goals).__name__}")
+    out = [check_int(g, f"goals[{i}]", UNTARGETED) for i, g in enumerate(goals)]
+    if not out:
+        raise ValueError("goals must name at least one goal")
+    return out
+
+
 def adversarial_grid(model: nn.Module, inputs: torch.Tensor, target: int,
                      epsilons: Sequence[float] = _DEFAULT_EPSILONS,
                      goals: Sequence[int] | None = None, pgd_steps: int = 10) -> dict:
@@ -61,19 +83,17 @@ def adversarial_grid(model: nn.Module, inputs: torch.Tensor, target: int,
     x = _check_inputs(inputs, "inputs", model).detach()
     if x.shape[0] != 1:
         raise ValueError(f"inputs must hold one image (batch size 1), got shape {tuple(x.shape)}")
-    eps = [check_real(e, f"epsilons[{i}]", 0.0, 1.0) for i, e in enumerate(epsilons)]
-    if not eps:
-        raise ValueError("epsilons must name at least one budget")
+    eps = _check_epsilons(epsilons)
     pgd_steps = check_int(pgd_steps, "pgd_steps", 2)
+    target = check_int(target, "target", 0)
+    goals = None if goals is None else _check_goals(goals)
     with torch.no_grad(), _EvalMode(model):
         clean = torch.softmax(_forward(model, x, "inputs"), 1)[0]
     n_classes = clean.shape[0]
-    target = check_int(target, "target", 0)
     if target >= n_classes:
         raise ValueError(f"target must be a class in [0, {n_classes}), got {target}")
     if goals is None:
         goals = [UNTARGETED] + [c for c in range(n_classes) if c != target]
-    goals = [check_int(g, f"goals[{i}]", UNTARGETED) for i, g in enumerate(goals)]
     if max(goals) >= n_classes:
         raise ValueError(f"goals must be classes in [0, {n_classes}) or {UNTARGETED}, got {goals}")
     n_e, n_g = len(eps), len(goals)
@@ -108,6 +128,10 @@ def explore_adversarial(model: nn.Module, inputs: torch.Tensor, target: int, *,
     from course_lib.explore import View, choice, explorer, figure, slider
     from course_lib.plotting import PALETTE
 
+    epsilons = _check_epsilons(epsilons)
+    if any(b <= a for a, b in zip(epsilons[:-1], epsilons[1:], strict=True)):
+        raise ValueError(f"epsilons must increase (they are the slider's stops), got {epsilons}")
+    epsilon = check_real(epsilon, "epsilon", 0.0, 1.0)
     grid = adversarial_grid(model, inputs, target, epsilons, pgd_steps=pgd_steps)
     eps_grid, goals, y = grid["epsilons"], grid["goals"], grid["target"]
     clean_probs = grid["clean_probs"].numpy()

@@ -11,10 +11,11 @@ stays light.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from course_lib._validate import check_binary
+from course_lib._validate import check_array, check_binary, check_int, check_real
 from course_lib.fairness._calibration import _probabilities, ece_by_group
 from course_lib.fairness._group import _check_two_groups, _groups, group_report
 
@@ -23,19 +24,21 @@ __all__ = ["THRESHOLD_COLUMNS", "explore_thresholds", "rates_at_thresholds"]
 THRESHOLD_COLUMNS = ("threshold", "n", "base_rate", "selection_rate", "fpr", "fnr", "ppv", "ece")
 
 
-def _scores(scores: object) -> Any:
-    import numpy as np
+def _checked(y_true, scores, sensitive, probability, n_bins) -> tuple:
+    """The arguments both functions share, validated: (y, s, codes, groups, probability, n_bins);
+    ``scores`` and ``probability`` need one finite entry per row of ``y_true``."""
+    y = check_binary(y_true, "y_true")
+    s = check_array(scores, "scores", 1, rows=len(y), rows_of="y_true")
+    codes, groups = _groups(sensitive, len(y))
+    if probability is not None:
+        probability = check_array(_probabilities(probability, "probability"), "probability", 1,
+                                  rows=len(y), rows_of="y_true")
+    return y, s, codes, groups, probability, check_int(n_bins, "n_bins", 1)
 
-    if hasattr(scores, "detach"):
-        scores = scores.detach().cpu().numpy()
-    arr = np.asarray(scores)
-    if arr.ndim != 1 or arr.dtype.kind not in "iuf":
-        raise ValueError(f"scores must be 1-D numbers (one score per row), got shape "
-                         f"{arr.shape} and dtype {arr.dtype}")
-    arr = arr.astype(float)
-    if np.isnan(arr).any():
-        raise ValueError("scores contain NaN")
-    return arr
+
+def _group_key(g: Any) -> Any:
+    """A group label as Python shows it (``'a'``, not ``np.str_('a')``), for messages."""
+    return g.item() if hasattr(g, "item") else g
 
 
 def rates_at_thresholds(y_true, scores, sensitive, thresholds: Mapping[Any, float], *,
@@ -49,25 +52,33 @@ def rates_at_thresholds(y_true, scores, sensitive, thresholds: Mapping[Any, floa
     """
     import numpy as np
 
-    y = check_binary(y_true, "y_true")
-    s = _scores(scores)
-    if len(s) != len(y):
-        raise ValueError(f"y_true and scores must have the same length, got {len(y)} and {len(s)}")
-    codes, groups = _groups(sensitive, len(y))
+    y, s, codes, groups, probability, n_bins = _checked(y_true, scores, sensitive, probability,
+                                                        n_bins)
+    if not isinstance(thresholds, Mapping):
+        raise TypeError(f"thresholds must be a mapping group -> cut-off, got "
+                        f"{type(thresholds).__name__}")
     missing = [g for g in groups if g not in thresholds]
     if missing:
         raise ValueError(f"thresholds must give a cut-off for every group; missing {missing}")
-    cut = np.array([float(thresholds[g]) for g in groups])[codes]
+    cuts = {g: check_real(thresholds[g], f"thresholds[{_group_key(g)!r}]") for g in groups}
+    cut = np.array([cuts[g] for g in groups])[codes]
     y_pred = (s >= cut).astype(int)
     report = group_report(y, y_pred, sensitive, zero_division=np.nan)
     table = report[["n", "base_rate", "selection_rate", "fpr", "fnr", "ppv"]].copy()
-    table.insert(0, "threshold", [float(thresholds[g]) for g in table.index])
+    table.insert(0, "threshold", [cuts[g] for g in table.index])
     prob = probability if probability is not None else (
         s if (s.min() >= 0 and s.max() <= 1) else None)
     if prob is not None:
-        table["ece"] = ece_by_group(y, _probabilities(prob, "probability"), sensitive,
-                                    n_bins=n_bins).reindex(table.index)
+        table["ece"] = ece_by_group(y, prob, sensitive, n_bins=n_bins).reindex(table.index)
     return table
+
+
+def _knob(value: object, name: str, **bounds: Any) -> Any:
+    """None, or a finite real number; an integer stays an int (so its slider is an IntSlider)."""
+    if value is None:
+        return None
+    checked = check_real(value, name, finite=True, **bounds)
+    return int(value) if isinstance(value, numbers.Integral) else checked
 
 
 def explore_thresholds(y_true, scores, sensitive, *, threshold: float | None = None,
@@ -92,10 +103,20 @@ def explore_thresholds(y_true, scores, sensitive, *, threshold: float | None = N
     from course_lib.explore import View, choice, explorer, figure, slider
     from course_lib.plotting import COLORS
 
-    y = check_binary(y_true, "y_true")
-    s = _scores(scores)
-    codes, groups = _groups(sensitive, len(y))
+    y, s, codes, groups, probability, n_bins = _checked(y_true, scores, sensitive, probability,
+                                                        n_bins)
     _check_two_groups(groups)
+    threshold, lo, hi = (_knob(threshold, "threshold"), _knob(lo, "lo"), _knob(hi, "hi"))
+    step = _knob(step, "step", lo=0.0, lo_open=True)
+    if labels is not None and not isinstance(labels, Mapping):
+        raise TypeError(f"labels must be a mapping group -> name, got {type(labels).__name__}")
+    names = {g: (labels or {}).get(g, str(g)) for g in groups}
+    if labels is not None:
+        bad = [v for v in names.values() if not isinstance(v, str)]
+        if bad:
+            raise TypeError(f"labels must map groups to str names, got {bad[:3]!r}")
+        if len(set(names.values())) < len(names):
+            raise ValueError(f"labels must give each group its own name, got {names!r}")
     integer = bool(np.all(s == np.round(s))) and not (s.min() >= 0 and s.max() <= 1)
     lo = float(s.min()) if lo is None else lo
     hi = float(s.max()) if hi is None else hi
@@ -106,10 +127,12 @@ def explore_thresholds(y_true, scores, sensitive, *, threshold: float | None = N
         threshold = 0.5 if (s.min() >= 0 and s.max() <= 1) else (lo + hi) / 2
         if integer:
             threshold = int(round(threshold))
+    if not lo < hi:
+        raise ValueError(f"lo must be < hi (by default the scores' range), got lo={lo!r}, "
+                         f"hi={hi!r}")
     if not lo <= threshold <= hi or not step > 0:
         raise ValueError(f"threshold must lie in [lo, hi] = [{lo}, {hi}] with step > 0, got "
                          f"threshold={threshold!r}, step={step!r}")
-    names = {g: (labels or {}).get(g, str(g)) for g in groups}
     static = rates_at_thresholds(y, s, sensitive, dict.fromkeys(groups, threshold),
                                  probability=probability, n_bins=n_bins)
     ece = static["ece"] if "ece" in static else None
