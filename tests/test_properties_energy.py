@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 
 import hypothesis.strategies as st
+import numpy as np
 import pytest
 import torch
-from _properties import TENSOR, Case, property_tests, public_functions
+from _properties import KINDS, TENSOR, Case, property_tests, public_functions
 
 from course_lib import energy as E
 from course_lib.models import MLP
@@ -45,6 +46,39 @@ def _tracked(**kw):
     with _no_runs():
         return _track(**kw)
 
+
+# ---------------------------------------------------------------- corruptions used only here
+def _off_slider(value):
+    """A count outside its slider's range (none below 1; 512 devices, 720 hours at most)."""
+    return st.sampled_from([0, 100_000])
+
+
+def _bad_pue(value):
+    """A PUE below 1 (no data centre uses less than its IT load) or above the slider's 2."""
+    return st.sampled_from([0.0, 0.9, 2.5])
+
+
+def _bad_watts(value):
+    """A draw that is not positive, NaN, infinite, a string or a bool."""
+    return st.sampled_from([0.0, -100.0, float("nan"), float("inf"), "300", True])
+
+
+_LOCAL = {"off_slider": _off_slider, "pue": _bad_pue, "watts": _bad_watts}
+for _name, _kind in _LOCAL.items():
+    assert KINDS.setdefault(f"energy_{_name}", _kind) is _kind
+_P = {name: f"energy_{name}" for name in _LOCAL}
+
+def _maybe_numpy(strategy):
+    """Python or numpy scalars (rule 9: both are accepted)."""
+    return st.one_of(strategy, strategy.map(lambda v: np.asarray(v)[()]))
+
+
+_CARBON = st.fixed_dictionaries({
+    "devices": _maybe_numpy(st.integers(1, 512)), "hours": _maybe_numpy(st.integers(1, 720)),
+    "watts": st.one_of(st.none(), st.sampled_from(sorted(E.hardware_watts().values())),
+                       st.floats(0.5, 2000)),
+    "pue": _maybe_numpy(st.floats(1.0, 2.0)),
+    "region": st.sampled_from(list(E.grid_intensity()["region"]))})
 
 _BATCH = st.integers(1, 6).map(lambda n: torch.randn(n, 3))
 _LOGITS = st.integers(1, 6).map(lambda n: dict(student_logits=torch.randn(n, 2),
@@ -105,10 +139,15 @@ CASES = {
                           {"model": ("module",)}),
     "model_bytes": Case(E.model_bytes, st.just(None).map(lambda _: dict(model=_model())),
                         {"model": ("module",)}),
+    "explore_carbon": Case(E.explore_carbon, _CARBON,
+                           {"devices": ("int", _P["off_slider"]),
+                            "hours": ("int", _P["off_slider"]), "watts": (_P["watts"],),
+                            "pue": ("real_inf", _P["pue"]), "region": ("str",)}),
 }
 EXEMPT = {"show_footprint": "footprint()'s arguments, validated there (its Case)",
           "recorded_runs": "no arguments", "reset_runs": "no arguments",
           "published_runs": "no arguments", "grid_intensity": "no arguments",
+          "hardware_watts": "no arguments",
           "measure_emissions": "codecarbon measurement of the machine, not of data; its two "
                                "scalars are checked in tests/test_energy.py"}
 
@@ -148,3 +187,22 @@ def test_tensors_are_checked_by_name():
         E.count_flops(_model(), torch.empty(2, 3, device="meta"))
     with pytest.raises(TypeError, match="inputs must have a real dtype"):
         E.latency(_model(), torch.zeros(2, 3, dtype=torch.complex64), repeats=1, warmup=0)
+
+
+def test_the_carbon_explorers_knobs_are_checked_by_name():
+    """Before: devices=1000, hours=0 and pue=0.5 were clamped to the sliders' ends without a
+    word, devices=1.5 was truncated to 1, watts="300" or True was taken as a number, a NaN
+    watts failed inside ipywidgets with a TraitError naming no argument, and a NaN pue or an
+    infinite watts built an explorer whose view raised (its view was None)."""
+    with pytest.raises(ValueError, match=r"devices must be in \[1, 512\], got 1000"):
+        E.explore_carbon(devices=1000)
+    with pytest.raises(TypeError, match="devices must be an int"):
+        E.explore_carbon(devices=1.5)
+    with pytest.raises(ValueError, match=r"pue must be in \[1, 2\], got 0.5"):
+        E.explore_carbon(pue=0.5)
+    with pytest.raises(TypeError, match="watts must be a real number"):
+        E.explore_carbon(watts="300")
+    with pytest.raises(ValueError, match="watts must be in"):
+        E.explore_carbon(watts=float("nan"))
+    view = E.explore_carbon(devices=np.int64(4), hours=np.int64(10), pue=np.float64(1.5)).view
+    assert view.values["devices"] == 4 and "4 devices × 10 h" in view.note

@@ -9,6 +9,7 @@ import pytest
 import torch
 from _properties import (
     GROUPS,
+    KINDS,
     LABELS,
     SCORES,
     TENSOR,
@@ -50,6 +51,49 @@ def _reports(d):
     return dict(reports_by_month={"2024-01": r, "2024-02": r}, metric="tpr", tolerance=0.05)
 
 
+# ---------------------------------------------------------------- corruptions used only here
+@st.composite
+def _bad_score_grid(draw, value):
+    """Not a non-empty mapping label -> scores, or one model's scores NaN/inf, strings, of the
+    wrong length, 2-D or empty."""
+    kind = draw(st.sampled_from(["array", "empty_map", "nonfinite", "strings", "length", "2d",
+                                 "empty"]))
+    if kind == "array":
+        return next(iter(value.values()))
+    if kind == "empty_map":
+        return {}
+    name = draw(st.sampled_from(sorted(value)))
+    return {**value, name: draw(KINDS[kind](value[name]))}
+
+
+def _bad_model(value):
+    """A label that is not one of the grid's."""
+    return st.sampled_from(["no-such-model", 3])
+
+
+def _bad_threshold(value):
+    """Outside the sliders' [0.05, 0.95], NaN, a string or a bool."""
+    return st.sampled_from([0.0, 1.0, -0.5, float("nan"), "0.5", True])
+
+
+_LOCAL = {"score_grid": _bad_score_grid, "model": _bad_model, "threshold": _bad_threshold}
+for _name, _kind in _LOCAL.items():
+    assert KINDS.setdefault(f"mitigation_{_name}", _kind) is _kind
+_P = {name: f"mitigation_{name}" for name in _LOCAL}
+
+
+@st.composite
+def _explorer_call(draw):
+    """Two groups' labels and truth, and one to three models' scores in [0, 1]."""
+    yt, truth, s = draw(labelled(2, 2))
+    n = len(yt)
+    grid = {f"λ = {k}": np.array(draw(st.lists(st.floats(0, 1), min_size=n, max_size=n)))
+            for k in range(draw(st.integers(1, 3)))}
+    return dict(scores=grid, y_true=yt, sensitive=s, truth=truth,
+                model=draw(st.sampled_from([None, *grid])),
+                thr_a=draw(st.floats(0.05, 0.95)), thr_b=draw(st.floats(0.05, 0.95)))
+
+
 _THREE = labelled().map(lambda t: dict(y_true=t[0], y_pred=t[1], sensitive=t[2]))
 _DISP = {"y_true": LABELS, "y_pred": LABELS, "sensitive": (*GROUPS, "single"),
          "metric": ("str",)}
@@ -87,6 +131,11 @@ CASES = {
     "train_adversarial": Case(M.train_adversarial, _training(warmup_epochs=0),
                               {**_TRAINING, "alpha": ("real",), "warmup_epochs": ("int",)},
                               slow=True),
+    "explore_mitigation": Case(M.explore_mitigation, _explorer_call(),
+                               {"scores": (_P["score_grid"],), "y_true": LABELS,
+                                "truth": LABELS, "sensitive": (*GROUPS, "single"),
+                                "model": (_P["model"],), "thr_a": (_P["threshold"],),
+                                "thr_b": (_P["threshold"],)}),
 }
 EXEMPT: dict[str, str] = {}
 
@@ -140,3 +189,18 @@ def test_infinite_features_are_named_in_a_proxy_audit():
     x = pd.DataFrame({"a": np.r_[np.inf, np.arange(9.0)]})
     with pytest.raises(ValueError, match="features has infinite"):
         fairness.proxy_strength(x, ["u", "v"] * 5)
+
+
+def test_the_mitigation_explorers_thresholds_and_rows_are_checked_by_name():
+    """Before: thr_b=1.0, thr_a=-0.5 or True were clamped to the slider's ends without a word,
+    thr_a="0.5" was taken as a number, a NaN threshold built an explorer whose view raised, and,
+    with no truth, a y_true shorter than sensitive was blamed on sensitive alone."""
+    y, s = np.array([0, 1, 0, 1, 1, 0]), np.array(["a", "a", "a", "b", "b", "b"])
+    grid = {"plain": np.linspace(0.1, 0.9, 6)}
+    with pytest.raises(ValueError, match=r"thr_b must be in \[0.05, 0.95\], got 1.0"):
+        M.explore_mitigation(grid, y, s, thr_b=1.0)
+    with pytest.raises(TypeError, match="thr_a must be a real number"):
+        M.explore_mitigation(grid, y, s, thr_a="0.5")
+    with pytest.raises(ValueError, match=r"sensitive must have one entry per row of y_true"):
+        M.explore_mitigation(grid, y[:5], s)
+    assert M.explore_mitigation(grid, y, s, thr_a=np.float64(0.3)).view.values["thr_a"] == 0.3

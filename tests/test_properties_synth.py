@@ -117,6 +117,17 @@ CASES = {
     "make_sequences": Case(synth.make_sequences, st.fixed_dictionaries({
         "n": st.integers(1, 12), "length": st.integers(3, 12), "random_state": _SEED}),
         {"n": ("int",), "length": ("int",), "random_state": ("int",)}),
+    "explore_hiring": Case(synth.explore_hiring, st.fixed_dictionaries({
+        "minority_share": st.floats(0.02, 0.5), "historical_penalty": st.floats(0, 1),
+        "observation_b": st.floats(0.2, 1), "label_flip_rate": st.floats(0, 0.6),
+        "proxy_strength": st.floats(0, 1), "relation": st.sampled_from(["shared",
+                                                                         "group_specific"]),
+        "inputs": st.sampled_from(list(synth.HIRING_INPUTS.values())),
+        "n_train": st.integers(50, 80), "n_test": st.integers(50, 80), "random_state": _SEED}),
+        {"minority_share": (_P["rate"],), "historical_penalty": (_P["rate"],),
+         "observation_b": (_P["rate"],), "label_flip_rate": (_P["rate"],),
+         "proxy_strength": (_P["rate"],), "relation": ("str",), "inputs": ("str",),
+         "n_train": ("int",), "n_test": ("int",), "random_state": ("int",)}),
     "decode": Case(synth.decode, st.builds(
         lambda n, seed: dict(tokens=synth.make_sequences(1, length=n, random_state=seed).tokens[0]),
         st.integers(3, 8), _SEED), {"tokens": (_P["tokens"],)}),

@@ -31,7 +31,7 @@ from course_lib.energy._estimates import (
     grid_intensity,
     published_runs,
 )
-from course_lib.energy._explore import explore_carbon, hardware_watts  # noqa: F401
+from course_lib.energy._explore import explore_carbon, hardware_watts
 from course_lib.energy._footprint import (
     FOOTPRINT_CSV,
     FOOTPRINT_FILE_VAR,
@@ -58,7 +58,7 @@ __all__ = ["WATTS_PER_CORE", "WORLD_KG_CO2E_PER_KWH", "Footprint", "RunRecord", 
            "FLIGHT_NY_SF_KG_CO2E", "PublishedRun", "PUBLISHED_RUNS", "published_runs",
            "NAS_PROXY_TASK_LBS_CO2E", "BLOOM_FULL_KG_CO2E", "grid_intensity",
            "emissions_by_region", "distillation_loss", "distill", "new_head", "quantize_int8",
-           "latency", "model_bytes"]
+           "latency", "model_bytes", "explore_carbon", "hardware_watts"]
 
 
 def __getattr__(name: str):

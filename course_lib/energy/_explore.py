@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from course_lib._validate import check_int, check_real
 from course_lib.energy._estimates import (
     PUBLISHED_RUNS,
     WATTS_PER_CORE,
@@ -37,10 +38,18 @@ def explore_carbon(devices: int = 8, hours: int = 72, watts: float | None = None
     """An explorer: devices × hours × watts × PUE / 1000 → kWh, × each grid's intensity → kg CO2e.
 
     Knobs: ``region`` (a drop-down of ``grid_intensity()``), ``watts`` (hardware, a drop-down of
-    ``hardware_watts()``), ``devices``, ``pue`` and ``hours`` (sliders). The table has one row
-    per region (g CO2e/kWh, kWh, kg CO2e, times the cleanest); the chart shows kg CO2e by region
-    with the chosen one highlighted.
+    ``hardware_watts()``, or any positive wattage), ``devices`` (1-512), ``pue`` (1-2) and
+    ``hours`` (1-720) (sliders). The table has one row per region (g CO2e/kWh, kWh, kg CO2e,
+    times the cleanest); the chart shows kg CO2e by region with the chosen one highlighted.
     """
+    # within the sliders' ranges: a slider would clamp a value outside to its end, unannounced
+    devices, hours = check_int(devices, "devices", 1), check_int(hours, "hours", 1)
+    check_real(devices, "devices", 1, 512)
+    check_real(hours, "hours", 1, 720)
+    pue = check_real(pue, "pue", 1.0, 2.0)
+    if watts is not None:
+        watts = check_real(watts, "watts", 0.0, lo_open=True, finite=True)
+
     from course_lib.explore import View, choice, explorer, figure, slider
     from course_lib.plotting import PALETTE
 
@@ -78,7 +87,7 @@ def explore_carbon(devices: int = 8, hours: int = 72, watts: float | None = None
     return explorer(view, {
         "region": choice(list(intensity), region, "region"),
         "watts": choice(hardware, watts, "hardware"),
-        "devices": slider(1, 512, 1, int(devices), "devices"),
-        "pue": slider(1.0, 2.0, 0.05, float(pue), "PUE"),
-        "hours": slider(1, 720, 1, int(hours), "hours"),
+        "devices": slider(1, 512, 1, devices, "devices"),
+        "pue": slider(1.0, 2.0, 0.05, pue, "PUE"),
+        "hours": slider(1, 720, 1, hours, "hours"),
     })

@@ -5,7 +5,8 @@
   ``train_adversarial`` (adversarial debiasing, Zhang, Lemoine & Mitchell 2018);
 - post-processing: ``group_thresholds`` / ``apply_thresholds`` (Hardt, Price & Srebro 2016);
 - evaluation: ``disparity``, ``tradeoff_point`` (bootstrap CIs on the test set) and
-  ``drift_monitor`` (regular re-evaluation of a deployed model).
+  ``drift_monitor`` (regular re-evaluation of a deployed model);
+- the explorer: ``explore_mitigation`` (notebook 04: a model of the grid, a threshold per group).
 
 Heavy libraries (numpy, pandas, torch) are imported inside the functions that use them.
 """
@@ -16,7 +17,7 @@ from course_lib.mitigation._evaluate import (
     drift_monitor,
     tradeoff_point,
 )
-from course_lib.mitigation._explore import explore_mitigation  # noqa: F401
+from course_lib.mitigation._explore import explore_mitigation
 from course_lib.mitigation._inprocess import (
     CONSTRAINTS,
     AdversarialResult,
@@ -33,6 +34,7 @@ __all__ = [
     "apply_thresholds",
     "disparity",
     "drift_monitor",
+    "explore_mitigation",
     "group_thresholds",
     "resample_indices",
     "reweighing_weights",

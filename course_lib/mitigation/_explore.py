@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from course_lib._validate import check_real
 from course_lib.mitigation._checks import binary, groups, scores_1d
 from course_lib.mitigation._evaluate import disparity
 from course_lib.mitigation._post import apply_thresholds, threshold_report
@@ -27,10 +28,15 @@ def explore_mitigation(scores: Mapping, y_true, sensitive, *, truth=None, model=
     ``y_true`` are the recorded labels, ``truth`` (optional) the true outcomes the per-group
     rates are measured against (default: the labels); ``sensitive`` holds exactly two groups.
     Knobs: ``model`` (a drop-down of ``scores``), ``thr_a`` and ``thr_b`` (the first and second
-    group's threshold, sorted by name). The table has one row per group (selection rate, TPR,
-    FPR, accuracy); the note gives accuracy, the selection gap (demographic parity difference)
-    and the TPR gap; the chart shows the groups' rates side by side.
+    group's threshold, sorted by name, in [0.05, 0.95]). The table has one row per group
+    (selection rate, TPR, FPR, accuracy); the note gives accuracy, the selection gap
+    (demographic parity difference) and the TPR gap; the chart shows the groups' rates side by
+    side.
     """
+    # within the sliders' range: a slider would clamp a threshold outside to its end, unannounced
+    thr_a = check_real(thr_a, "thr_a", 0.05, 0.95)
+    thr_b = check_real(thr_b, "thr_b", 0.05, 0.95)
+
     import numpy as np
 
     from course_lib.explore import View, choice, explorer, figure, slider
@@ -44,7 +50,7 @@ def explore_mitigation(scores: Mapping, y_true, sensitive, *, truth=None, model=
     if len(truth) != len(yt):
         raise ValueError(f"truth and y_true must have the same length, got {len(truth)} and "
                          f"{len(yt)}")
-    _, labels = groups(sensitive, len(yt))
+    _, labels = groups(sensitive, len(yt), rows=" of y_true")
     if len(labels) != 2:
         raise ValueError(f"sensitive must hold exactly two groups, got {len(labels)}: {labels}")
     s = np.asarray(sensitive)
@@ -91,6 +97,6 @@ def explore_mitigation(scores: Mapping, y_true, sensitive, *, truth=None, model=
 
     return explorer(view, {
         "model": choice(names, model, "model"),
-        "thr_a": slider(0.05, 0.95, 0.01, float(thr_a), f"threshold, group {a}"),
-        "thr_b": slider(0.05, 0.95, 0.01, float(thr_b), f"threshold, group {b}"),
+        "thr_a": slider(0.05, 0.95, 0.01, thr_a, f"threshold, group {a}"),
+        "thr_b": slider(0.05, 0.95, 0.01, thr_b, f"threshold, group {b}"),
     })

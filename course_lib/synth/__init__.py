@@ -3,17 +3,17 @@
 Where no real data with group labels exists offline (faces, X-rays, résumés), the course generates
 stand-ins here, and the notebooks say so. Every generator takes ``random_state``.
 
-Public functions live in private modules (``_tabular``, ``_feedback``, ``_images``, ``_text``)
-and are re-exported here on first access, so importing ``course_lib.synth`` stays cheap.
+Public functions live in private modules (``_MODULES``: ``_tabular``, ``_feedback``, ``_images``,
+``_text``, ..., and ``_explore``, the explorer of make_hiring's knobs) and are re-exported here on
+first access, so importing ``course_lib.synth`` stays cheap.
 """
 
 from __future__ import annotations
 
 import importlib
 
-from course_lib.synth._explore import explore_hiring  # noqa: F401  (the knobs of make_hiring)
-
-_MODULES = ("_tabular", "_feedback", "_images", "_text", "_digits", "_lending", "_sequences")
+_MODULES = ("_tabular", "_feedback", "_images", "_text", "_digits", "_lending", "_sequences",
+            "_explore")
 
 
 def __getattr__(name: str):
