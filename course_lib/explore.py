@@ -60,7 +60,7 @@ def figure(width: float = 6.0, height: float = 3.2, ncols: int = 1):
     from course_lib.plotting import apply_style
 
     apply_style()
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     axes = fig.subplots(1, ncols)
     return fig, axes
 
@@ -90,16 +90,38 @@ class Explorer(widgets.interactive):
         def show(**values: Any) -> View:
             shown = view(**values)
             shown.values = dict(values)
+            self._reuse_layout(shown.figure)
             from IPython.display import display
 
             display(shown)
             return shown
 
         show.__name__ = getattr(view, "__name__", "view")
+        self._positions: list | None = None  # the axes' places, laid out at the first view
         super().__init__(show, **controls)
         self.view_function = view
         if getattr(self, "result", None) is None:  # ipywidgets 7 runs it first when displayed
             self.update()
+
+    def _reuse_layout(self, fig) -> None:
+        """Lay out the first view's figure (constrained layout) and place every later figure's
+        axes where that one's went: the layout costs more than the drawing, and the knobs move
+        numbers and lines, not labels. A figure with other axes gets its own layout."""
+        if fig is None or fig.get_layout_engine() is None:
+            return
+        if self._positions is not None and len(self._positions) == len(fig.axes):
+            import matplotlib as mpl
+
+            # No engine at all ("none" keeps a placeholder, and savefig draws twice with one);
+            # None means the rc default, constrained in the course style, so override it here.
+            with mpl.rc_context({"figure.autolayout": False,
+                                 "figure.constrained_layout.use": False}):
+                fig.set_layout_engine(None)
+            for ax, position in zip(fig.axes, self._positions, strict=True):
+                ax.set_position(position)
+        elif self._positions is None:
+            fig.get_layout_engine().execute(fig)
+            self._positions = [ax.get_position(original=False) for ax in fig.axes]
 
     @property
     def view(self) -> View:

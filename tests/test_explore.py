@@ -59,3 +59,23 @@ def test_bad_arguments_are_refused():
         explorer("not a function", {"x": slider(0.0, 1.0, 0.1, 0.5, "x")})
     with pytest.raises(ValueError, match="at least one widget"):
         explorer(_view, {})
+
+
+def test_later_views_reuse_the_first_views_layout_and_draw_once(monkeypatch):
+    """The first view is laid out (constrained layout); a later one puts its axes in the same
+    places with no layout engine, so savefig draws it once instead of twice."""
+    from matplotlib.figure import Figure
+
+    ex = _explorer()
+    first = ex.view.figure
+    assert first.get_layout_engine() is not None
+    laid_out = [b for ax in first.axes for b in ax.get_position(original=False).bounds]
+    assert laid_out != pytest.approx([0.125, 0.11, 0.775, 0.77])  # not matplotlib's default
+    later = ex.set(rate=0.8).figure
+    assert later.get_layout_engine() is None
+    assert [b for ax in later.axes for b in ax.get_position().bounds] == pytest.approx(laid_out)
+    draws = []
+    real = Figure.draw
+    monkeypatch.setattr(Figure, "draw", lambda self, r: draws.append(1) or real(self, r))
+    ex.view._repr_png_()
+    assert len(draws) == 1
