@@ -72,3 +72,5 @@ def test_bad_input(cnn):
         visualize_class(cnn, [], shape=(1, 16, 16))
     with pytest.raises(ValueError, match="channel"):
         visualize_class(cnn, 9, shape=(1, 16, 16), steps=1, layer=cnn.features[1])
+    with pytest.raises(TypeError, match="shape must be a"):  # was an unnamed "not iterable"
+        visualize_class(cnn, 0, shape=None, steps=1)

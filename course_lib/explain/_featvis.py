@@ -54,6 +54,8 @@ def visualize_class(model: nn.Module, target: int | Sequence[int],
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    if not isinstance(shape, (list, tuple)):
+        raise TypeError(f"shape must be a (C, H, W) tuple of ints, got {type(shape).__name__}")
     shape = tuple(check_int(s, f"shape[{i}]", 1) for i, s in enumerate(shape))
     if len(shape) != 3:
         raise ValueError(f"shape must be (C, H, W), got {shape}")
