@@ -23,6 +23,7 @@ from typing import Any
 import ipywidgets as widgets
 
 DPI = 80  # small PNGs: a committed notebook stays well under 3 MB
+_NO_LAYOUT_RC = {"figure.autolayout": False, "figure.constrained_layout.use": False}
 
 
 @dataclass
@@ -48,8 +49,14 @@ class View:
     def _repr_png_(self) -> bytes | None:
         if self.figure is None:
             return None
+        import matplotlib as mpl
+
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", dpi=DPI)  # no bbox_inches="tight": it draws twice
+        # savefig restores a figure's engine with set_layout_engine(old): for a figure with none
+        # (a later view, see Explorer), None means the rc default, so keep the default "none"
+        # here or the next draw is doubled again. No bbox_inches="tight": it draws twice.
+        with mpl.rc_context(_NO_LAYOUT_RC):
+            self.figure.savefig(buf, format="png", dpi=DPI)
         return buf.getvalue()
 
 
@@ -87,21 +94,34 @@ class Explorer(widgets.interactive):
     """``widgets.interactive`` over a view function; ``view`` is what it shows now."""
 
     def __init__(self, view: Callable[..., View], controls: Mapping[str, widgets.Widget]):
-        def show(**values: Any) -> View:
+        def compute(**values: Any) -> View:
             shown = view(**values)
             shown.values = dict(values)
             self._reuse_layout(shown.figure)
+            return shown
+
+        def show(**values: Any) -> View:
             from IPython.display import display
 
-            display(shown)
+            shown = compute(**values)
+            if not self._building:  # a move: the output widget's model exists by now
+                for part in _parts(shown):
+                    display(part)
             return shown
 
         show.__name__ = getattr(view, "__name__", "view")
         self._positions: list | None = None  # the axes' places, laid out at the first view
+        self._building = True  # ipywidgets 8 runs show() once here
         super().__init__(show, **controls)
+        self._building = False
         self.view_function = view
-        if getattr(self, "result", None) is None:  # ipywidgets 7 runs it first when displayed
-            self.update()
+        # The first view goes into the output widget's state (ipywidgets 7 and 8 both sync
+        # `outputs`), computed once, rather than printed while the widget is being built.
+        first = getattr(self, "result", None)
+        if not isinstance(first, View):  # ipywidgets 7 (it runs show() when displayed)
+            self.kwargs = {w._kwarg: w.get_interact_value() for w in self.kwargs_widgets}
+            self.result = first = compute(**self.kwargs)
+        self.out.outputs = tuple(_display_data(part) for part in _parts(first))
 
     def _reuse_layout(self, fig) -> None:
         """Lay out the first view's figure (constrained layout) and place every later figure's
@@ -114,8 +134,7 @@ class Explorer(widgets.interactive):
 
             # No engine at all ("none" keeps a placeholder, and savefig draws twice with one);
             # None means the rc default, constrained in the course style, so override it here.
-            with mpl.rc_context({"figure.autolayout": False,
-                                 "figure.constrained_layout.use": False}):
+            with mpl.rc_context(_NO_LAYOUT_RC):
                 fig.set_layout_engine(None)
             for ax, position in zip(fig.axes, self._positions, strict=True):
                 ax.set_position(position)
@@ -143,6 +162,31 @@ class Explorer(widgets.interactive):
         for name, value in values.items():
             controls[name].value = value
         return self.view
+
+
+def _parts(view: View) -> list:
+    """What the live explorer shows: the note and table as text, then the figure. Two outputs,
+    because JupyterLab and Colab show only the richest type of one output: a View's PNG would
+    hide its numbers (found by tests/test_browser.py)."""
+    from IPython.display import Image, Pretty
+
+    parts = [Pretty(view.text())]
+    png = view._repr_png_()
+    if png is not None:
+        parts.append(Image(data=png, format="png"))
+    return parts
+
+
+def _display_data(obj: Any) -> dict:
+    """``obj`` as a display_data output (notebook JSON: a PNG as base64 text)."""
+    import base64
+
+    from IPython.core.formatters import DisplayFormatter
+
+    data, metadata = DisplayFormatter().format(obj)
+    data = {mime: base64.b64encode(v).decode("ascii") if isinstance(v, bytes) else v
+            for mime, v in data.items()}
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
 
 
 def explorer(view: Callable[..., View], controls: Mapping[str, widgets.Widget]) -> Explorer:
