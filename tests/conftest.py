@@ -1,6 +1,7 @@
 """Shared test set-up: a headless matplotlib, and the course warnings policy inside every test."""
 
 import os
+import sys
 from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -20,6 +21,17 @@ from course_lib import _warnings  # noqa: E402
 def _course_warnings_policy():
     """pytest's `filterwarnings = error` goes on top of our filters; re-apply the policy's."""
     _warnings.install()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _no_training_recorded_before():
+    """Each test starts with no recorded training runs, as a fresh notebook session does: the
+    footprint sums the process's runs, so a test must not count what another trained before it
+    (found running the unit tests on two workers: the capstone's GFLOP came out 1,045)."""
+    footprint = sys.modules.get("course_lib.energy._footprint")
+    if footprint is not None:
+        footprint.reset_runs()
     yield
 
 
