@@ -19,6 +19,8 @@ STAMP := $(VENV)/.lock-hash
 TEST_ENV := COURSE_THREADS=1
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
          --nbval-cell-timeout=600 -n 2 --dist loadfile
+# Unit tests on two workers, each test file on one (its module fixtures are built once).
+UNIT := -n 2 --dist loadfile
 NB ?= $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 
 .PHONY: help venv lock platforms lab test unit notebooks lint execute bench determinism readme instructors site editions colab-check clean
@@ -77,7 +79,7 @@ lint: venv
 
 unit: venv
 	@rm -f $(NETLOG)
-	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q tests
+	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q $(UNIT) tests
 	$(NETCHECK)
 
 notebooks: venv
@@ -88,7 +90,7 @@ notebooks: venv
 test: venv
 	@rm -f $(NETLOG)
 	$(BIN)/ruff check .
-	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q tests
+	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q $(UNIT) tests
 	.ci/offline env $(TEST_ENV) $(BIN)/pytest -q $(NBVAL) $(NB)
 	$(NETCHECK)
 	@echo "make test: lint, unit tests and every notebook passed, offline."
